@@ -1,0 +1,46 @@
+//! The model file as written: plain serde structs, converted once into a
+//! validated [`Network`](super::Network).
+
+use crate::error::InputError;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    pub name: String,
+    pub input: Vec<u64>,
+    pub timesteps: u64,
+    pub batch: u64,
+    #[serde(default)]
+    pub neuron: Option<NeuronSpec>,
+    pub layers: Vec<LayerSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NeuronSpec {
+    pub tau_m: Option<f64>,
+    pub tau_s: Option<f64>,
+    pub threshold: Option<f64>,
+}
+
+/// One entry of `layers`. All fields are optional here so that a missing or
+/// misplaced field gets a message naming the layer, not a generic one.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub out: Option<u64>,
+    pub kernel: Option<u64>,
+    pub stride: Option<u64>,
+    pub padding: Option<u64>,
+}
+
+impl ModelSpec {
+    /// Parses model YAML; `path` names the file in error messages.
+    pub fn parse(path: &Path, text: &str) -> Result<ModelSpec, InputError> {
+        crate::problem::parse_yaml(path, text)
+    }
+}

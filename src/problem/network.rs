@@ -1,0 +1,132 @@
+//! Building a problem from a network: expand the array groups, build the
+//! training workload and cost every task on every array.
+
+use super::load::{check_processors, parse_objective, MAX_TASKS, MAX_VALUE};
+use super::spec::{LinkSpec, NetworkProblemSpec, NetworkRef};
+use super::{Edge, NetworkContext, Objective, Problem, Task};
+use crate::cost::{ArraySpec, Dataflow, Link};
+use crate::error::InputError;
+use crate::model::{Network, MAX_DIMENSION};
+use crate::workload::{build_workload, WorkloadSettings};
+use std::path::Path;
+
+pub(super) fn check_link(path: &Path, link: LinkSpec) -> Result<Link, InputError> {
+    if link.bytes_per_cycle == 0 {
+        return Err(InputError::new(path, "link `bytes_per_cycle` is 0; give a positive bandwidth, or remove `link` for free transfers"));
+    }
+    if link.latency_cycles > MAX_VALUE || link.bytes_per_cycle > MAX_VALUE {
+        return Err(InputError::new(path, format!("link values must be at most {MAX_VALUE}")));
+    }
+    Ok(Link { latency_cycles: link.latency_cycles, bytes_per_cycle: link.bytes_per_cycle })
+}
+
+fn parse_dataflow(path: &Path, name: &str) -> Result<Dataflow, InputError> {
+    match name {
+        "output-stationary" | "os" => Ok(Dataflow::OutputStationary),
+        "weight-stationary" | "ws" => Ok(Dataflow::WeightStationary),
+        "input-stationary" | "is" => Ok(Dataflow::InputStationary),
+        other => Err(InputError::new(
+            path,
+            format!("unknown dataflow `{other}`; use output-stationary, weight-stationary or input-stationary"),
+        )),
+    }
+}
+
+/// Builds a network problem from its parsed file.
+pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<Problem, InputError> {
+    let mut model = match &spec.network {
+        NetworkRef::Path(file) => {
+            let model_path = path.parent().unwrap_or(Path::new(".")).join(file);
+            let text = super::read_text(&model_path)?;
+            let model = crate::model::ModelSpec::parse(&model_path, &text)?;
+            (model, model_path)
+        }
+        NetworkRef::Inline(model) => ((**model).clone(), path.to_path_buf()),
+    };
+    if let Some(batch) = spec.batch {
+        model.0.batch = batch;
+    }
+    if let Some(timesteps) = spec.timesteps {
+        model.0.timesteps = timesteps;
+    }
+    let network = Network::from_spec(&model.1, &model.0)?;
+
+    let mut arrays = Vec::new();
+    for group in &spec.arrays.0 {
+        let dataflow = parse_dataflow(path, &group.dataflow)?;
+        for (what, value) in [("count", group.count), ("rows", group.rows), ("cols", group.cols)] {
+            if value == 0 || value > MAX_DIMENSION {
+                return Err(InputError::new(path, format!("array `{what}` is {value}; give an integer from 1 to {MAX_DIMENSION}")));
+            }
+        }
+        let vector_lanes = group.vector_lanes.unwrap_or(group.cols);
+        if vector_lanes == 0 || vector_lanes > MAX_DIMENSION {
+            return Err(InputError::new(path, format!("array `vector_lanes` is {vector_lanes}; give an integer from 1 to {MAX_DIMENSION}")));
+        }
+        for _ in 0..group.count.min(crate::problem::load::MAX_ARRAYS + 1) {
+            arrays.push(ArraySpec { rows: group.rows, cols: group.cols, dataflow, vector_lanes });
+        }
+    }
+    if arrays.is_empty() {
+        return Err(InputError::new(path, "`arrays` is empty; give at least one array group"));
+    }
+    check_processors(path, arrays.len() as u64)?;
+
+    let link = spec.link.map(|l| check_link(path, l)).transpose()?;
+    let objective = parse_objective(path, spec.objective.as_deref(), spec.iterations)?;
+    let value_bits = spec.value_bits.unwrap_or(16);
+    if value_bits == 0 || value_bits > 64 {
+        return Err(InputError::new(path, format!("`value_bits` is {value_bits}; give an integer from 1 to 64")));
+    }
+    let update_ops_per_weight = spec.update_ops_per_weight.unwrap_or(10);
+    if update_ops_per_weight > 1_000_000 {
+        return Err(InputError::new(path, format!("`update_ops_per_weight` is {update_ops_per_weight}; give at most 1000000")));
+    }
+    let policy = spec.gradient_delay.as_ref().map(|d| d.0.clone()).unwrap_or_default();
+    let weighted = network.weighted_layers();
+    let delays = policy.resolve(weighted.len()).map_err(|message| InputError::new(path, message))?;
+
+    let workload = build_workload(&network, &WorkloadSettings { value_bits, update_ops_per_weight, delays: delays.clone() });
+    if let Objective::Makespan { iterations } = objective {
+        if workload.tasks.len() as u64 * u64::from(iterations) > MAX_TASKS as u64 {
+            return Err(InputError::new(path, format!("{iterations} iterations of {} tasks exceed {MAX_TASKS} task copies; lower `iterations`", workload.tasks.len())));
+        }
+    }
+    let mut tasks = Vec::with_capacity(workload.tasks.len());
+    for t in &workload.tasks {
+        let durations: Vec<u64> = arrays.iter().map(|a| a.task_cycles(t.gemm, t.elementwise_ops)).collect();
+        if let Some(&too_long) = durations.iter().find(|&&d| d > MAX_VALUE) {
+            return Err(InputError::new(
+                path,
+                format!("task {} takes {too_long} cycles, above the supported maximum {MAX_VALUE}; use a smaller batch, timestep count or layer", t.name()),
+            ));
+        }
+        tasks.push(Task {
+            name: t.name(),
+            layer: Some(t.layer),
+            kind: Some(t.kind),
+            gemm: t.gemm.map(|g| (g.m, g.k, g.n)),
+            durations,
+        });
+    }
+    let edges = workload
+        .edges
+        .iter()
+        .map(|e| Edge { from: e.from, to: e.to, distance: e.distance, bytes: e.bytes })
+        .collect();
+
+    let mut layer_delays = vec![0; network.layers.len()];
+    for (layer, delay) in weighted.iter().zip(&delays) {
+        layer_delays[layer - 1] = *delay;
+    }
+    Ok(Problem {
+        name: spec.name.clone(),
+        source: path.to_path_buf(),
+        arrays: arrays.into_iter().map(Some).collect(),
+        tasks,
+        edges: Problem::merge_parallel_edges(edges),
+        link,
+        objective,
+        network: Some(NetworkContext { network, training_bytes: workload.training_bytes, delays: layer_delays }),
+    })
+}
