@@ -15,3 +15,7 @@ pub mod problem;
 pub mod schedule;
 pub mod validate;
 pub mod workload;
+pub mod sched;
+
+#[cfg(feature = "solver")]
+pub mod ilp;
