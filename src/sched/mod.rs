@@ -3,7 +3,6 @@
 //! the crate's `ilp` module (built with the `solver` feature).
 
 pub mod list;
-pub mod retime;
 pub mod standard;
 
 use crate::problem::Problem;
