@@ -44,10 +44,10 @@ pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
     Ok(())
 }
 
-/// A cycle through the first node of a strongly connected component.
+/// A cycle through the lowest-numbered task of a strongly connected component.
 fn find_cycle(graph: &DiGraph<usize, ()>, component: &[NodeIndex]) -> Vec<usize> {
     let inside: std::collections::HashSet<NodeIndex> = component.iter().copied().collect();
-    let start = component[0];
+    let start = *component.iter().min().expect("a component is never empty");
     // Breadth-first search from `start` back to `start` within the component.
     let mut parent: std::collections::HashMap<NodeIndex, NodeIndex> = Default::default();
     let mut queue = std::collections::VecDeque::from([start]);

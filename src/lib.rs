@@ -7,6 +7,7 @@
 //! [`schedule`]s that the independent [`validate`] module checks before
 //! [`metrics`], reports and Gantt charts use them.
 
+pub mod cli;
 pub mod cost;
 pub mod error;
 pub mod graph;
@@ -19,3 +20,6 @@ pub mod sched;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
+pub mod gantt;
+pub mod metrics;
+pub mod report;

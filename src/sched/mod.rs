@@ -98,8 +98,10 @@ pub fn applies(kind: SchedulerKind, problem: &Problem) -> bool {
 }
 
 /// Runs one scheduler on one problem. The ILP starts from the best of the
-/// list and standard schedules, so it never returns a worse schedule.
-pub fn run(problem: &Problem, kind: SchedulerKind, options: &SolveOptions) -> Result<Outcome, NotApplicable> {
+/// list and standard schedules, so it never returns a worse schedule;
+/// `standard` passes a standard schedule already computed, which saves
+/// computing it again.
+pub fn run(problem: &Problem, kind: SchedulerKind, options: &SolveOptions, standard: Option<&Schedule>) -> Result<Outcome, NotApplicable> {
     let started = Instant::now();
     let bound = crate::graph::basic_lower_bound(problem);
     let finish = |schedule: Option<Schedule>| {
@@ -120,7 +122,9 @@ pub fn run(problem: &Problem, kind: SchedulerKind, options: &SolveOptions) -> Re
         }
         SchedulerKind::Ilp => {
             let mut incumbent = list::schedule(problem);
-            if problem.network.is_some() {
+            if let Some(baseline) = standard {
+                incumbent = better(problem, incumbent, Some(baseline.clone()));
+            } else if problem.network.is_some() {
                 let remaining = options.time_limit.saturating_sub(started.elapsed());
                 let baseline = standard::schedule(problem, &SolveOptions { time_limit: remaining / 4, ..options.clone() });
                 incumbent = better(problem, incumbent, baseline);

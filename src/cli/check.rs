@@ -1,0 +1,41 @@
+//! `spikepipe check`: validate the schedules of a result file against a
+//! problem.
+
+use super::{load_problem, CliError, ProblemArgs};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Problem file the schedules belong to.
+    file: PathBuf,
+    /// Result file written by `spikepipe solve --json`.
+    result: PathBuf,
+    #[command(flatten)]
+    problem: ProblemArgs,
+}
+
+pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
+    let problem = load_problem(&args.file, &args.problem)?;
+    let text = crate::problem::read_text(&args.result)?;
+    let records = crate::report::json::parse_results(&args.result, &text)?;
+    let mut failures = Vec::new();
+    for (index, record) in records.iter().enumerate() {
+        let label = format!("result {} ({})", index + 1, record.scheduler);
+        match crate::report::json::to_schedule(&problem, record) {
+            Err(message) => return Err(CliError::Input(crate::error::InputError::new(&args.result, format!("{label}: {message}")))),
+            Ok(schedule) => match crate::validate::validate(&problem, &schedule) {
+                Ok(()) => println!("{label}: valid, {} {}", problem.objective.name(), schedule.value(&problem)),
+                Err(violation) => {
+                    println!("{label}: invalid: {violation}");
+                    failures.push(format!("{label}: {violation}"));
+                }
+            },
+        }
+    }
+    if failures.is_empty() {
+        Ok(0)
+    } else {
+        Err(CliError::NoSchedule(failures.join("; ")))
+    }
+}
