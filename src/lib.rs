@@ -16,6 +16,9 @@ pub mod schedule;
 pub mod validate;
 pub mod workload;
 pub mod sched;
+pub mod metrics;
+pub mod report;
+pub mod gantt;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
