@@ -6,7 +6,9 @@
 //! that the steady-state overlap of iterations is visible. A makespan
 //! schedule is drawn copy by copy, its iterations alternating in shade.
 //! Text uses DejaVu Sans, embedded in the binary, so no system font library
-//! is needed.
+//! is needed. Titles and labels go through [`text`], because the ab_glyph
+//! text of plotters 0.3.7 drops each glyph's side bearing and spaces letters
+//! unevenly; axis numbers, where that shows little, stay with plotters.
 
 use crate::metrics::Metrics;
 use crate::problem::Problem;
@@ -14,9 +16,11 @@ use crate::schedule::{Schedule, Timing};
 use crate::workload::TaskKind;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use text::Align;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+mod text;
 
 /// Iterations of a periodic schedule drawn one after another.
 pub const PERIODS_SHOWN: u32 = 3;
@@ -30,9 +34,9 @@ const WIDTH: u32 = 1600;
 const ROW_HEIGHT: u32 = 56;
 const MIN_ROW_HEIGHT: u32 = 4;
 const MAX_ROWS_HEIGHT: u32 = 4000;
-const TITLE_SIZE: f64 = 26.0;
-const LABEL_SIZE: f64 = 16.0;
-const AXIS_SIZE: f64 = 16.0;
+const TITLE_SIZE: f32 = 26.0;
+const LABEL_SIZE: f32 = 16.0;
+const AXIS_SIZE: f32 = 16.0;
 
 /// Error while drawing or writing a Gantt chart.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +80,9 @@ pub fn draw_gantt(
 
 /// Registers DejaVu Sans as plotters' `sans-serif` once per process.
 fn register_font() -> Result<(), GanttError> {
+    if !text::font_loads() {
+        return Err(GanttError::Font);
+    }
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok {
@@ -163,9 +170,14 @@ fn draw_chart(
     let arrays = problem.array_count().max(1);
     let horizon = bars.iter().map(|b| b.end).max().unwrap_or(0).max(1) as f64;
 
+    // The title shrinks to fit the image width when the problem name is long.
+    let title = title(problem, schedule, scheduler, metrics);
+    let title_size = TITLE_SIZE.min(TITLE_SIZE * (WIDTH as f32 - 40.0) / text::text_width(&title, TITLE_SIZE).max(1.0));
+    text::draw_text(area, &title, (WIDTH as i32 / 2, 26), title_size, BLACK, Align::Center)?;
+
     let mut chart = ChartBuilder::on(area)
-        .caption(title(problem, schedule, scheduler, metrics), (FONT, TITLE_SIZE))
         .margin(16)
+        .margin_top(56)
         .x_label_area_size(50)
         .y_label_area_size(90)
         .build_cartesian_2d(0.0..horizon, 0.0..arrays as f64)
@@ -177,8 +189,8 @@ fn draw_chart(
         .x_labels(12)
         .x_label_formatter(&|x| format_cycles(*x))
         .x_desc("cycles")
-        .label_style((FONT, AXIS_SIZE))
-        .axis_desc_style((FONT, AXIS_SIZE))
+        .label_style((FONT, f64::from(AXIS_SIZE)))
+        .axis_desc_style((FONT, f64::from(AXIS_SIZE)))
         .light_line_style(RGBColor(235, 235, 235))
         .bold_line_style(RGBColor(210, 210, 210))
         .draw()
@@ -192,8 +204,7 @@ fn draw_chart(
     let step = 20u32.div_ceil(row_height(arrays)) as usize;
     for array in (0..arrays).step_by(step) {
         let (x, y) = chart.backend_coord(&(0.0, row_bottom(array) + 0.5));
-        let style = TextStyle::from((FONT, AXIS_SIZE).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
-        area.draw(&Text::new(format!("array {array}"), (x - 10, y), style)).map_err(|e| e.to_string())?;
+        text::draw_text(area, &format!("array {array}"), (x - 10, y), AXIS_SIZE, BLACK, Align::Right)?;
     }
 
     if let Timing::Periodic { period } = schedule.timing {
@@ -230,19 +241,14 @@ fn draw_bar_label(
     (left, right, y): (i32, i32, i32),
     area: &DrawingArea<BitMapBackend, Shift>,
 ) -> Result<(), String> {
-    let room = (right - left - 6).max(0) as u32;
+    let room = (right - left - 6) as f32;
     let task = &problem.tasks[task];
-    let font = (FONT, LABEL_SIZE).into_font();
     let candidates = [Some(task.name.clone()), task.layer.map(|l| l.to_string())];
-    let fitting = candidates
-        .into_iter()
-        .flatten()
-        .find(|text| font.box_size(text).is_ok_and(|(width, _)| width <= room));
-    if let Some(text) = fitting {
-        let style = TextStyle::from(font).color(&BLACK).pos(Pos::new(HPos::Center, VPos::Center));
-        area.draw(&Text::new(text, ((left + right) / 2, y), style)).map_err(|e| e.to_string())?;
+    let fitting = candidates.into_iter().flatten().find(|label| text::text_width(label, LABEL_SIZE) <= room);
+    match fitting {
+        Some(label) => text::draw_text(area, &label, ((left + right) / 2, y), LABEL_SIZE, BLACK, Align::Center),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn draw_legend(problem: &Problem, shading: Option<&str>, area: &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> {
@@ -251,20 +257,16 @@ fn draw_legend(problem: &Problem, shading: Option<&str>, area: &DrawingArea<BitM
     } else {
         vec![(kind_colour(None), "task".to_string())]
     };
-    let font = (FONT, AXIS_SIZE).into_font();
     let mut x = 106;
-    for (colour, text) in entries {
+    for (colour, label) in entries {
         area.draw(&Rectangle::new([(x, 12), (x + 22, 34)], colour.filled())).map_err(|e| e.to_string())?;
-        let style = TextStyle::from(font.clone()).pos(Pos::new(HPos::Left, VPos::Center));
-        area.draw(&Text::new(text.clone(), (x + 30, 23), style)).map_err(|e| e.to_string())?;
-        let width = font.box_size(&text).map(|(w, _)| w as i32).unwrap_or(120);
-        x += 30 + width + 36;
+        text::draw_text(area, &label, (x + 30, 23), AXIS_SIZE, BLACK, Align::Left)?;
+        x += 30 + text::text_width(&label, AXIS_SIZE).ceil() as i32 + 36;
     }
-    let Some(note) = shading else {
-        return Ok(());
-    };
-    let style = TextStyle::from(font.clone()).color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Left, VPos::Center));
-    area.draw(&Text::new(note, (x + 20, 23), style)).map_err(|e| e.to_string())
+    match shading {
+        Some(note) => text::draw_text(area, note, (x + 20, 23), AXIS_SIZE, RGBColor(90, 90, 90), Align::Left),
+        None => Ok(()),
+    }
 }
 
 fn title(problem: &Problem, schedule: &Schedule, scheduler: &str, metrics: &Metrics) -> String {
