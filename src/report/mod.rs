@@ -5,7 +5,7 @@
 pub mod json;
 pub mod table;
 
-pub use json::{parse_results, result_record, to_schedule, ResultRecord, ScheduledTask};
+pub use json::{parse_results, result_record, to_json, to_schedule, ResultRecord, ScheduledTask};
 pub use table::comparison_table;
 
 use std::fs::{self, File};
