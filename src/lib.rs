@@ -10,16 +10,16 @@
 pub mod cli;
 pub mod cost;
 pub mod error;
+pub mod gantt;
 pub mod graph;
+pub mod metrics;
 pub mod model;
 pub mod problem;
+pub mod report;
+pub mod sched;
 pub mod schedule;
 pub mod validate;
 pub mod workload;
-pub mod sched;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
-pub mod gantt;
-pub mod metrics;
-pub mod report;

@@ -18,11 +18,11 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
     let problem = load_problem(&args.file, &args.problem)?;
     let text = crate::problem::read_text(&args.result)?;
-    let records = crate::report::json::parse_results(&args.result, &text)?;
+    let records = crate::report::parse_results(&args.result, &text)?;
     let mut failures = Vec::new();
     for (index, record) in records.iter().enumerate() {
         let label = format!("result {} ({})", index + 1, record.scheduler);
-        match crate::report::json::to_schedule(&problem, record) {
+        match crate::report::to_schedule(&problem, record) {
             Err(message) => return Err(CliError::Input(crate::error::InputError::new(&args.result, format!("{label}: {message}")))),
             Ok(schedule) => match crate::validate::validate(&problem, &schedule) {
                 Ok(()) => println!("{label}: valid, {} {}", problem.objective.name(), schedule.value(&problem)),

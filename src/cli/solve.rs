@@ -118,10 +118,11 @@ pub fn run_solve(args: &SolveArgs, verbose: u8, quiet: bool) -> Result<i32, CliE
     if let Some(dir) = &args.gantt {
         draw_charts(&problem, &runs, dir)?;
     }
+    let records = records_of(&[(&problem, &runs, standard.as_ref())]);
     if args.json {
-        print_json(&[(&problem, &runs, standard.as_ref())]);
+        println!("{}", crate::report::to_json(&records));
     } else {
-        print!("{}", format_table(&table_rows(&[(&problem, &runs)])));
+        print!("{}", crate::report::comparison_table(&records));
         if verbose >= 1 {
             for run in &runs {
                 if let Some(schedule) = &run.outcome.schedule {
@@ -150,12 +151,13 @@ pub fn run_compare(args: &CompareArgs, verbose: u8, quiet: bool) -> Result<i32, 
         results.push((problem, runs, standard));
     }
     let views: Vec<(&Problem, &Vec<Run>)> = results.iter().map(|(p, r, _)| (*p, r)).collect();
+    let with_standard: Vec<(&Problem, &Vec<Run>, Option<&Schedule>)> =
+        results.iter().map(|(p, r, s)| (*p, r, s.as_ref())).collect();
+    let records = records_of(&with_standard);
     if args.json {
-        let with_standard: Vec<(&Problem, &Vec<Run>, Option<&Schedule>)> =
-            results.iter().map(|(p, r, s)| (*p, r, s.as_ref())).collect();
-        print_json(&with_standard);
+        println!("{}", crate::report::to_json(&records));
     } else {
-        print!("{}", format_table(&table_rows(&views)));
+        print!("{}", crate::report::comparison_table(&records));
         if !quiet {
             eprintln!("Gantt charts written to {}", args.gantt.display());
         }
@@ -180,14 +182,14 @@ fn exit_status(results: &[(&Problem, &Vec<Run>)]) -> i32 {
     }
 }
 
-fn print_json(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) {
-    let records: Vec<_> = results
+/// The JSON records of validated runs, in run order.
+fn records_of(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) -> Vec<crate::report::ResultRecord> {
+    results
         .iter()
         .flat_map(|(problem, runs, standard)| {
-            runs.iter().map(move |run| crate::report::json::result_record(problem, &run.outcome, *standard))
+            runs.iter().map(move |run| crate::report::result_record(problem, &run.outcome, *standard))
         })
-        .collect();
-    println!("{}", serde_json::to_string_pretty(&records).expect("results serialize"));
+        .collect()
 }
 
 fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliError> {
@@ -207,38 +209,6 @@ fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliErr
 fn file_stem(name: &str) -> String {
     let stem: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if stem.is_empty() { "problem".into() } else { stem }
-}
-
-fn table_rows(results: &[(&Problem, &Vec<Run>)]) -> Vec<Vec<String>> {
-    let mut rows = vec![[
-        "problem", "scheduler", "objective", "value", "lower bound", "gap", "speedup", "utilization",
-        "inter-array B/iter", "comm overhead", "seconds", "status",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect::<Vec<_>>()];
-    let none = || "-".to_string();
-    for (problem, runs) in results {
-        for run in runs.iter() {
-            let o = &run.outcome;
-            let m = run.metrics.as_ref();
-            rows.push(vec![
-                problem.name.clone(),
-                o.scheduler.name().into(),
-                problem.objective.name().into(),
-                m.map_or_else(none, |m| m.value.to_string()),
-                o.lower_bound.to_string(),
-                m.map_or_else(none, |m| format!("{:.2}%", m.gap * 100.0)),
-                m.and_then(|m| m.speedup).map_or_else(none, |s| format!("{s:.3}x")),
-                m.map_or_else(none, |m| format!("{:.1}%", m.utilization * 100.0)),
-                m.map_or_else(none, |m| format!("{:.0}", m.inter_array_bytes)),
-                m.and_then(|m| m.comm_overhead).map_or_else(none, |c| format!("{:.3}%", c * 100.0)),
-                format!("{:.2}", o.seconds),
-                o.status.name().into(),
-            ]);
-        }
-    }
-    rows
 }
 
 fn schedule_rows(problem: &Problem, schedule: &Schedule) -> Vec<Vec<String>> {
