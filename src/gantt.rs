@@ -274,6 +274,7 @@ fn title(problem: &Problem, schedule: &Schedule, scheduler: &str, metrics: &Metr
         Timing::Periodic { period } => {
             format!("period {} cycles, {PERIODS_SHOWN} iterations shown", group_thousands(period))
         }
+        Timing::Makespan { iterations: 1 } => format!("makespan {} cycles", group_thousands(metrics.value)),
         Timing::Makespan { iterations } => {
             format!("makespan {} cycles over {iterations} iterations", group_thousands(metrics.value))
         }

@@ -63,7 +63,8 @@ fn push_line(table: &mut String, cells: &[String], widths: &[usize]) {
 
 fn row_cells(record: &ResultRecord) -> [String; 12] {
     let objective = match record.iterations {
-        Some(n) => format!("{} ({n} it.)", record.objective),
+        Some(1) => record.objective.clone(),
+        Some(n) => format!("{} ({n} iter.)", record.objective),
         None => record.objective.clone(),
     };
     [
