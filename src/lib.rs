@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod validate;
 pub mod workload;
 pub mod sched;
+pub mod sweep;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
