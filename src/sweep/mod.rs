@@ -124,7 +124,7 @@ pub struct Grid {
     pub iterations: Option<u64>,
 }
 
-/// Where a scenario came from.
+/// The source of a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
     /// Built from a model file for one point of the grid.
@@ -409,7 +409,7 @@ impl SweepRow {
         }
     }
 
-    /// The row of a finished run; `metrics` exist when it found a schedule,
+    /// Returns the row of a finished run. `metrics` exist when it found a schedule,
     /// which the caller has validated.
     pub fn from_run(scenario: &Scenario, outcome: &Outcome, metrics: Option<&Metrics>) -> SweepRow {
         SweepRow {
@@ -426,7 +426,7 @@ impl SweepRow {
         }
     }
 
-    /// The row of a run that failed with `message` (logged by the caller).
+    /// Returns the row of a run that failed; the caller logs the error.
     pub fn failed(scenario: &Scenario, scheduler: SchedulerKind) -> SweepRow {
         SweepRow::base(scenario, scheduler.name())
     }

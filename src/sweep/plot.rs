@@ -284,7 +284,15 @@ where
             chart.draw_series(line.points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
         }
     }
-    if !series.is_empty() {
+    if series.is_empty() {
+        let (x0, y_top) = (chart.x_range().start, chart.y_range().end);
+        let y_span = chart.y_range().end - chart.y_range().start;
+        chart.draw_series([Text::new(
+            "no data: these values need a schedule from the standard scheduler",
+            (x0 + 0.1, y_top - y_span * 0.1),
+            (FONT, 16),
+        )])?;
+    } else {
         chart
             .configure_series_labels()
             .label_font((FONT, 14))

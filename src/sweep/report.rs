@@ -16,7 +16,7 @@ pub const PAPER_MEAN_SPEEDUP: f64 = 1.6;
 pub const PAPER_MAX_SPEEDUP: f64 = 2.0;
 pub const PAPER_MAX_COMM_OVERHEAD: f64 = 0.005;
 
-/// How the sweep ran, for the report's setup section.
+/// Settings and timing of the sweep, for the report's setup section.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {
     /// The command line that regenerates the report.

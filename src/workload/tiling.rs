@@ -96,7 +96,7 @@ impl std::str::FromStr for Split {
     }
 }
 
-/// How one layer is tiled.
+/// The tiling of one layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LayerTiling {
     pub split: Split,
@@ -111,7 +111,7 @@ pub struct TilingPlan {
     pub layers: Vec<Option<LayerTiling>>,
 }
 
-/// Which tile of its layer a task is.
+/// The position of a task among the tiles of its layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Tile {
     pub split: Split,
@@ -255,7 +255,7 @@ struct Region {
 }
 
 /// Splits the tasks of `untiled` (built by [`super::build_workload`] from the
-/// same network and settings) as `plan` says. Returns an error when the tiled
+/// same network and settings) as `plan` describes. Returns an error when the tiled
 /// workload would exceed the supported task or edge counts.
 pub fn tile_workload(network: &Network, settings: &WorkloadSettings, untiled: &Workload, plan: &TilingPlan) -> Result<Workload, String> {
     if !plan.is_tiled() {
@@ -327,7 +327,7 @@ pub fn tile_workload(network: &Network, settings: &WorkloadSettings, untiled: &W
 /// size `dimension`.
 fn tile_task(task: &TrainingTask, tiling: LayerTiling, index: u32, start: u64, end: u64, dimension: u64) -> TrainingTask {
     let size = end - start;
-    // The GEMM dimension that holds the split one, as in the module table.
+    // The GEMM dimension that contains the split one, as in the module table.
     let gemm = task.gemm.map(|g| {
         let cut = |value: u64| -> u64 { (u128::from(value) * u128::from(size) / u128::from(dimension)) as u64 };
         match (tiling.split, task.kind) {
