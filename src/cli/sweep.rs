@@ -161,6 +161,7 @@ fn command_line() -> String {
 
 /// `target` relative to directory `base`, for links inside the report.
 fn relative_path(base: &Path, target: &Path) -> String {
+    let base = if base.as_os_str().is_empty() { Path::new(".") } else { base };
     let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (base, target) = (absolute(base), absolute(target));
     let base: Vec<Component> = base.components().collect();
@@ -327,4 +328,17 @@ fn summary_rows(rows: &[SweepRow]) -> Vec<Vec<String>> {
         ]);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_path;
+    use std::path::Path;
+
+    #[test]
+    fn relative_path_from_report_directory() {
+        assert_eq!(relative_path(Path::new("docs"), Path::new("docs/plots/a.png")), "plots/a.png");
+        assert_eq!(relative_path(Path::new(""), Path::new("results.csv")), "results.csv");
+        assert_eq!(relative_path(Path::new("docs"), Path::new("out/a.png")), "../out/a.png");
+    }
 }

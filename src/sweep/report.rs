@@ -334,6 +334,8 @@ fn write_comparison(text: &mut String, all: &[ScenarioRows]) {
         }
     }
 
+    write_network_breakdown(text, all);
+
     // Status of the ILP runs, which qualifies every number above.
     let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
     for row in all.iter().filter_map(|s| s.get("ilp")) {
@@ -351,4 +353,46 @@ fn write_comparison(text: &mut String, all: &[ScenarioRows]) {
         text,
         "**Not covered by this sweep.** The paper's accuracy results (no loss from delayed gradients on small networks, under 10% on large ones) concern training, not scheduling, and are not measured here."
     );
+}
+
+/// Writes the speedups and overheads of each network separately, since the
+/// paper's means are over its own three networks.
+fn write_network_breakdown(text: &mut String, all: &[ScenarioRows]) {
+    let mut networks: Vec<&str> = Vec::new();
+    for scenario in all {
+        if !networks.contains(&scenario.first.network.as_str()) {
+            networks.push(&scenario.first.network);
+        }
+    }
+    let mut rows = Vec::new();
+    for network in networks {
+        let scenarios: Vec<&ScenarioRows> = all.iter().filter(|s| s.first.network == network).collect();
+        let values = |scheduler: &str, metric: fn(&SweepRow) -> Option<f64>| -> Vec<(f64, &SweepRow)> {
+            scenarios.iter().filter_map(|s| s.get(scheduler)).filter_map(|r| Some((metric(r)?, r))).collect()
+        };
+        let ilp = values("ilp", |r| r.speedup);
+        let list = values("list", |r| r.speedup);
+        let overhead = values("ilp", |r| r.comm_overhead);
+        let (ilp, list, overhead) = (summarize(&ilp), summarize(&list), summarize(&overhead));
+        if ilp.is_none() && list.is_none() {
+            continue;
+        }
+        rows.push(vec![
+            network.to_string(),
+            scenarios.len().to_string(),
+            format_speedup(ilp.as_ref().map(|s| s.mean)),
+            format_speedup(ilp.as_ref().map(|s| s.max)),
+            format_speedup(list.as_ref().map(|s| s.mean)),
+            format_percent(overhead.as_ref().map(|s| s.max), 3),
+        ]);
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "Per network:\n");
+    text.push_str(&markdown_table(
+        &["network", "scenarios", "mean ILP speedup", "max ILP speedup", "mean list speedup", "max ILP comm overhead"],
+        &rows,
+    ));
+    text.push('\n');
 }

@@ -164,6 +164,7 @@ fn report_compares_with_paper_from_numbers() {
     assert!(text.contains("at most 0.700%"), "{text}");
     assert!(text.contains("does not hold for all of them"), "{text}");
     assert!(text.contains("2 logical cores"), "{text}");
+    assert!(text.contains("| net | 2 | 1.80x | 2.40x | - | 0.700% |"), "{text}");
     // The per-network table lists both array counts with their values.
     assert!(text.contains("| 2 | pipedream | none | 7 | 240 | - | 200 | 100 | - | 1.20x |"), "{text}");
 }
