@@ -137,3 +137,26 @@ fn sweep_unknown_scheduler_exits_2() {
     let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--schedulers", "list,greedy"]);
     assert!(message.contains("unknown scheduler `greedy`"), "{message}");
 }
+
+#[test]
+fn sweep_bad_hardware_flags_exit_2() {
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--bandwidth", "0"]);
+    assert!(message.contains("--bandwidth 0 is invalid"), "{message}");
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--rows", "0"]);
+    assert!(message.contains("--rows 0 is invalid"), "{message}");
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--dataflow", "row-stationary"]);
+    assert!(message.contains("unknown dataflow `row-stationary`"), "{message}");
+}
+
+#[test]
+fn sweep_makespan_objective_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("makespan.csv");
+    spikepipe()
+        .args(["sweep", "models/mnist-mlp.yaml", "--arrays", "2", "--iterations", "3", "--free-link"])
+        .args(["--schedulers", "list", "-q", "--csv", csv.to_str().unwrap()])
+        .assert()
+        .success();
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.lines().nth(1).unwrap().contains(",list,makespan,"), "{table}");
+}

@@ -115,6 +115,21 @@ impl SweepArgs {
         if tilings.is_empty() {
             return Err(usage("--tiling", "is empty; give none, time:N or channels:N".into()));
         }
+        let limit = crate::model::MAX_DIMENSION;
+        for (flag, value) in [("--rows", Some(self.rows)), ("--cols", Some(self.cols)), ("--vector-lanes", self.vector_lanes)] {
+            if let Some(value) = value.filter(|&v| v == 0 || v > limit) {
+                return Err(CliError::Usage(format!("{flag} {value} is invalid; give an integer from 1 to {limit}")));
+            }
+        }
+        if !["weight-stationary", "output-stationary", "input-stationary", "ws", "os", "is"].contains(&self.dataflow.as_str()) {
+            return Err(usage(
+                "--dataflow",
+                format!("unknown dataflow `{}`; use weight-stationary, output-stationary or input-stationary", self.dataflow),
+            ));
+        }
+        if self.bandwidth == 0 && !self.free_link {
+            return Err(CliError::Usage("--bandwidth 0 is invalid; give at least 1 byte per cycle, or use --free-link".into()));
+        }
         let link = (!self.free_link).then_some(crate::problem::LinkSpec {
             latency_cycles: self.latency,
             bytes_per_cycle: self.bandwidth,
