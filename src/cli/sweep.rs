@@ -259,7 +259,8 @@ pub fn run(args: &SweepArgs, verbose: u8, quiet: bool) -> Result<i32, CliError> 
     let wall_seconds = started.elapsed().as_secs_f64();
 
     print!("{}", format_table(&summary_rows(&rows)));
-    write_outputs(args, &grid, &rows, jobs, options.time_limit.as_secs_f64(), wall_seconds, quiet)?;
+    let timing = Timing { jobs, solver_threads: options.threads, time_limit: options.time_limit.as_secs_f64(), wall_seconds };
+    write_outputs(args, &grid, &rows, &timing, quiet)?;
 
     let missing: Vec<String> =
         rows.iter().filter(|r| !r.has_schedule()).map(|r| format!("{} ({}: {})", r.problem, r.scheduler, r.status)).collect();
@@ -271,7 +272,15 @@ pub fn run(args: &SweepArgs, verbose: u8, quiet: bool) -> Result<i32, CliError> 
     }
 }
 
-fn write_outputs(args: &SweepArgs, grid: &Grid, rows: &[SweepRow], jobs: usize, time_limit: f64, wall_seconds: f64, quiet: bool) -> Result<(), CliError> {
+/// How the solves of a sweep ran, for the report.
+struct Timing {
+    jobs: usize,
+    solver_threads: Option<u32>,
+    time_limit: f64,
+    wall_seconds: f64,
+}
+
+fn write_outputs(args: &SweepArgs, grid: &Grid, rows: &[SweepRow], timing: &Timing, quiet: bool) -> Result<(), CliError> {
     let write_error = |path: &Path, e: std::io::Error| CliError::Usage(format!("{}: cannot write: {e}", path.display()));
     if let Some(path) = &args.csv {
         write_atomic(path, to_csv(rows).as_bytes()).map_err(|e| write_error(path, e))?;
@@ -299,10 +308,11 @@ fn write_outputs(args: &SweepArgs, grid: &Grid, rows: &[SweepRow], jobs: usize, 
         let info = RunInfo {
             command: command_line(),
             hardware: grid.hardware.describe(),
-            time_limit_seconds: time_limit,
-            jobs,
+            time_limit_seconds: timing.time_limit,
+            jobs: timing.jobs,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            wall_seconds,
+            solver_threads: timing.solver_threads,
+            wall_seconds: timing.wall_seconds,
             plots: plots.iter().map(|(name, file)| (name.clone(), relative_path(&base, file))).collect(),
             csv: args.csv.as_ref().map(|c| relative_path(&base, c)),
         };

@@ -264,6 +264,15 @@ pub fn build_scenarios(files: &[PathBuf], grid: &Grid) -> Result<Vec<Scenario>, 
             }
         }
     }
+    let mut names = std::collections::HashSet::new();
+    for scenario in &scenarios {
+        if !names.insert(scenario.problem.name.as_str()) {
+            return Err(InputError::new(
+                &scenario.problem.source,
+                format!("two scenarios are both named `{}`; give every model and problem file of a sweep its own name, and each file once", scenario.problem.name),
+            ));
+        }
+    }
     Ok(scenarios)
 }
 

@@ -26,6 +26,8 @@ pub struct RunInfo {
     pub jobs: usize,
     /// Logical CPUs of the machine that ran the sweep.
     pub cores: usize,
+    /// Threads of each ILP solve; `None` lets HiGHS choose.
+    pub solver_threads: Option<u32>,
     pub wall_seconds: f64,
     /// Plot of each network or problem, as a path relative to the report.
     pub plots: Vec<(String, String)>,
@@ -130,11 +132,16 @@ pub fn render(rows: &[SweepRow], info: &RunInfo) -> String {
     let _ = writeln!(text, "- Time limit: {} s per scheduler and problem.", info.time_limit_seconds);
     let _ = writeln!(
         text,
-        "- Run time: {} scenarios and {runs} scheduler runs in {:.1} s of wall time, {} parallel job(s) on a machine with {} logical cores, one solver thread per ILP solve when jobs run in parallel.",
+        "- Run time: {} scenarios and {runs} scheduler runs in {:.1} s of wall time, {} parallel job(s) on a machine with {} logical cores, {}.",
         all.len(),
         info.wall_seconds,
         info.jobs,
-        info.cores
+        info.cores,
+        match info.solver_threads {
+            Some(1) => "one solver thread per ILP solve".to_string(),
+            Some(threads) => format!("{threads} solver threads per ILP solve"),
+            None => "solver threads chosen by HiGHS".to_string(),
+        }
     );
     if let Some(csv) = &info.csv {
         let _ = writeln!(text, "- Every run with all its columns: [{csv}]({csv}).");

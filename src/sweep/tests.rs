@@ -114,6 +114,13 @@ fn invalid_grid_point_names_the_model() {
 }
 
 #[test]
+fn duplicate_scenario_names_are_rejected() {
+    let files = [models_dir().join("mnist-mlp.yaml"), models_dir().join("mnist-mlp.yaml")];
+    let error = build_scenarios(&files, &grid(&[2], &[TilingChoice::None])).unwrap_err();
+    assert!(error.message.contains("both named `mnist-mlp-2`"), "{error}");
+}
+
+#[test]
 fn sequential_schedules_of_sweep_problems_validate() {
     let files = [models_dir().join("nmnist-cnn.yaml")];
     let tilings = [TilingChoice::Whole { split: Split::Time, tiles: 3 }, TilingChoice::Whole { split: Split::Channels, tiles: 2 }];

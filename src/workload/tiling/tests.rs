@@ -156,6 +156,23 @@ fn time_tiles_follow_their_timesteps() {
 }
 
 #[test]
+fn unequal_time_tiles_connect_by_overlap() {
+    // Layer 1: 25 timesteps in 3 tiles [0,9), [9,17), [17,25); layer 2 in 2
+    // tiles [0,13), [13,25).
+    let (untiled, w) = tiled(&mlp(), None, &[(1, Split::Time, 3), (2, Split::Time, 2)]);
+    let spikes = untiled.edges.iter().find(|e| e.payload == Payload::Spikes).unwrap().bytes;
+    let expected = [("F1.1", "F2.1", 9), ("F1.2", "F2.1", 4), ("F1.2", "F2.2", 4), ("F1.3", "F2.2", 8)];
+    for (from, to, overlap) in expected {
+        let found = edges_between(&w, from, to);
+        assert_eq!(found.len(), 1, "{from} → {to}");
+        // 500 spikes x 64 samples per timestep, 1 bit each: 4000 bytes a timestep.
+        assert_eq!(found[0].bytes, spikes * overlap / 25, "{from} → {to}");
+    }
+    assert!(edges_between(&w, "F1.1", "F2.2").is_empty());
+    assert!(edges_between(&w, "F1.3", "F2.1").is_empty());
+}
+
+#[test]
 fn time_tiles_carry_state() {
     let (_, w) = tiled(&mlp(), Some((Split::Time, 4)), &[]);
     for t in 1..4 {
