@@ -58,7 +58,7 @@ enum Command {
     /// Validate the schedules of a `solve --json` result against a problem.
     Check(check::CheckArgs),
     /// Solve models over array counts, delays and tilings; write tables, plots and a report.
-    Sweep(sweep::SweepArgs),
+    Sweep(Box<sweep::SweepArgs>),
 }
 
 /// Which scheduler `solve` runs.

@@ -56,9 +56,15 @@ fn work_by_task(w: &Workload) -> BTreeMap<(usize, TaskKind), (u64, u64)> {
     sums
 }
 
-/// Sums bytes and elements per untiled edge: (from layer, kind, to layer,
-/// kind, distance, payload), leaving out the carry edges.
-fn traffic_by_edge(w: &Workload) -> BTreeMap<(usize, TaskKind, usize, TaskKind, u32, String), (u64, u64)> {
+/// An untiled edge: from layer, kind, to layer, kind, distance, payload.
+type EdgeKey = (usize, TaskKind, usize, TaskKind, u32, String);
+
+/// A tiling case: network, network-wide split, per-layer splits, and the
+/// expected error text.
+type TilingCase = (Network, Option<(Split, u64)>, Vec<(u64, Split, u64)>, &'static str);
+
+/// Sums bytes and elements per untiled edge, leaving out the carry edges.
+fn traffic_by_edge(w: &Workload) -> BTreeMap<EdgeKey, (u64, u64)> {
     let mut sums = BTreeMap::new();
     for e in w.edges.iter().filter(|e| e.payload != Payload::State) {
         let (a, b) = (&w.tasks[e.from], &w.tasks[e.to]);
@@ -225,7 +231,7 @@ fn tiled_layer_meets_untiled_neighbour_all_to_all() {
 
 #[test]
 fn invalid_tilings_are_rejected() {
-    let cases: Vec<(Network, Option<(Split, u64)>, Vec<(u64, Split, u64)>, &str)> = vec![
+    let cases: Vec<TilingCase> = vec![
         (mlp(), Some((Split::Time, 0)), vec![], "tiles is 0"),
         (mlp(), Some((Split::Time, 26)), vec![], "exceed the 25 timesteps"),
         (mlp(), None, vec![(1, Split::Channels, 2)], "layer 1 is fc and has no channels"),
