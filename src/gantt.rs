@@ -79,7 +79,7 @@ pub fn draw_gantt(
 }
 
 /// Registers DejaVu Sans as plotters' `sans-serif` once per process.
-fn register_font() -> Result<(), GanttError> {
+pub fn register_font() -> Result<(), GanttError> {
     if !text::font_loads() {
         return Err(GanttError::Font);
     }

@@ -18,6 +18,7 @@ pub mod problem;
 pub mod report;
 pub mod sched;
 pub mod schedule;
+pub mod sweep;
 pub mod validate;
 pub mod workload;
 

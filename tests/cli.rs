@@ -96,3 +96,67 @@ fn tasks_json_lists_gemm_shapes() {
     let update = rows.as_array().unwrap().iter().find(|r| r["task"] == "U1").unwrap();
     assert!(update["m"].is_null());
 }
+
+#[test]
+fn sweep_writes_csv_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("out/results.csv");
+    let report = dir.path().join("out/results.md");
+    let output = spikepipe()
+        .args(["sweep", "models/mnist-mlp.yaml", "problems/mnist-mlp-mixed.yaml", "--arrays", "2..3"])
+        .args(["--tiling", "none,time:2", "--schedulers", "list", "--jobs", "2", "-q"])
+        .args(["--csv", csv.to_str().unwrap(), "--markdown", report.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    let table = std::fs::read_to_string(&csv).unwrap();
+    // Header, 2 array counts x 2 tilings, and the mixed problem file.
+    assert_eq!(table.lines().count(), 1 + 4 + 1, "{table}");
+    assert!(table.contains("mnist-mlp-3-time2"), "{table}");
+    assert!(table.contains("2x128x128+2x64x64"), "{table}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("### mnist-mlp"), "{text}");
+    assert!(text.contains("## Comparison with the SpikePipe paper"), "{text}");
+    assert!(text.contains("[results.csv](results.csv)"), "{text}");
+}
+
+#[test]
+fn sweep_bad_array_range_exits_2() {
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--arrays", "8..2"]);
+    assert!(message.contains("--arrays") && message.contains("empty"), "{message}");
+}
+
+#[test]
+fn sweep_tiling_above_timesteps_names_model() {
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--tiling", "time:26", "--schedulers", "list"]);
+    assert!(message.contains("mnist-mlp.yaml") && message.contains("25 timesteps"), "{message}");
+}
+
+#[test]
+fn sweep_unknown_scheduler_exits_2() {
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--schedulers", "list,greedy"]);
+    assert!(message.contains("unknown scheduler `greedy`"), "{message}");
+}
+
+#[test]
+fn sweep_bad_hardware_flags_exit_2() {
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--bandwidth", "0"]);
+    assert!(message.contains("--bandwidth 0 is invalid"), "{message}");
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--rows", "0"]);
+    assert!(message.contains("--rows 0 is invalid"), "{message}");
+    let message = bad_input(&["sweep", "models/mnist-mlp.yaml", "--dataflow", "row-stationary"]);
+    assert!(message.contains("unknown dataflow `row-stationary`"), "{message}");
+}
+
+#[test]
+fn sweep_makespan_objective_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("makespan.csv");
+    spikepipe()
+        .args(["sweep", "models/mnist-mlp.yaml", "--arrays", "2", "--iterations", "3", "--free-link"])
+        .args(["--schedulers", "list", "-q", "--csv", csv.to_str().unwrap()])
+        .assert()
+        .success();
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.lines().nth(1).unwrap().contains(",list,makespan,"), "{table}");
+}

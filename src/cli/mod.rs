@@ -3,6 +3,7 @@
 
 mod check;
 mod solve;
+mod sweep;
 mod tasks;
 
 use crate::error::{InputError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
@@ -56,6 +57,8 @@ enum Command {
     Tasks(tasks::TasksArgs),
     /// Validate the schedules of a `solve --json` result against a problem.
     Check(check::CheckArgs),
+    /// Solve models over array counts, delays and tilings; write tables, plots and a report.
+    Sweep(Box<sweep::SweepArgs>),
 }
 
 /// Which scheduler `solve` runs.
@@ -196,6 +199,7 @@ pub fn main() -> Result<i32, CliError> {
         Command::Compare(args) => solve::run_compare(&args, cli.verbose, cli.quiet),
         Command::Tasks(args) => tasks::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Sweep(args) => sweep::run(&args, cli.verbose, cli.quiet),
     }
 }
 

@@ -11,8 +11,8 @@ mod spec;
 pub mod stg;
 
 pub use load::{load, parse_objective, parse_problem_spec, parse_yaml, read_text, LoadOptions};
-pub use network::build_network_problem;
-pub use spec::{ArrayGroupSpec, LinkSpec, ProblemSpec};
+pub use network::{build_network_problem, resolve_tiling};
+pub use spec::{ArrayGroupSpec, LayerTilingSpec, LinkSpec, NetworkProblemSpec, NetworkRef, OneOrMany, DelaySpec, ProblemSpec, TilingSpec};
 
 use crate::cost::{ArraySpec, Link};
 use crate::workload::TaskKind;

@@ -2,12 +2,12 @@
 //! training workload and cost every task on every array.
 
 use super::load::{check_processors, parse_objective, MAX_TASKS, MAX_VALUE};
-use super::spec::{LinkSpec, NetworkProblemSpec, NetworkRef};
+use super::spec::{LinkSpec, NetworkProblemSpec, NetworkRef, TilingSpec};
 use super::{Edge, NetworkContext, Objective, Problem, Task};
 use crate::cost::{ArraySpec, Dataflow, Link};
 use crate::error::InputError;
 use crate::model::{Network, MAX_DIMENSION};
-use crate::workload::{build_workload, WorkloadSettings};
+use crate::workload::{build_workload, tile_workload, Split, TilingPlan, WorkloadSettings};
 use std::path::Path;
 
 pub(super) fn check_link(path: &Path, link: LinkSpec) -> Result<Link, InputError> {
@@ -30,6 +30,26 @@ fn parse_dataflow(path: &Path, name: &str) -> Result<Dataflow, InputError> {
             format!("unknown dataflow `{other}`; use output-stationary, weight-stationary or input-stationary"),
         )),
     }
+}
+
+/// Converts the `tiling:` entry of a problem file into a checked plan.
+pub fn resolve_tiling(path: &Path, network: &Network, spec: &TilingSpec) -> Result<TilingPlan, InputError> {
+    let fail = |message: String| InputError::new(path, message);
+    let parse_split = |text: &str| text.parse::<Split>().map_err(|e| fail(format!("tiling: {e}")));
+    let whole = match (&spec.split, spec.tiles) {
+        (Some(split), Some(tiles)) => Some((parse_split(split)?, tiles)),
+        (None, None) => None,
+        (Some(_), None) => return Err(fail("tiling: `split` needs `tiles`; add `tiles: N`".into())),
+        (None, Some(_)) => return Err(fail("tiling: `tiles` needs `split`; add `split: time` or `split: channels`".into())),
+    };
+    let mut per_layer = Vec::with_capacity(spec.layers.len());
+    for (&layer, entry) in &spec.layers {
+        per_layer.push((layer, parse_split(&entry.split)?, entry.tiles));
+    }
+    if whole.is_none() && per_layer.is_empty() {
+        return Err(fail("tiling: give `split` and `tiles`, or per-layer entries under `layers`, or remove `tiling`".into()));
+    }
+    TilingPlan::resolve(network, whole, &per_layer).map_err(fail)
 }
 
 /// Builds a network problem from its parsed file.
@@ -86,7 +106,13 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     let weighted = network.weighted_layers();
     let delays = policy.resolve(weighted.len()).map_err(|message| InputError::new(path, message))?;
 
-    let workload = build_workload(&network, &WorkloadSettings { value_bits, update_ops_per_weight, delays: delays.clone() });
+    let settings = WorkloadSettings { value_bits, update_ops_per_weight, delays: delays.clone() };
+    let plan = match &spec.tiling {
+        Some(tiling) => resolve_tiling(path, &network, tiling)?,
+        None => TilingPlan::untiled(network.layers.len()),
+    };
+    let workload = tile_workload(&network, &settings, &build_workload(&network, &settings), &plan)
+        .map_err(|message| InputError::new(path, message))?;
     if let Objective::Makespan { iterations } = objective {
         if workload.tasks.len() as u64 * u64::from(iterations) > MAX_TASKS as u64 {
             return Err(InputError::new(path, format!("{iterations} iterations of {} tasks exceed {MAX_TASKS} task copies; lower `iterations`", workload.tasks.len())));

@@ -14,7 +14,7 @@ use std::fmt;
 /// Top-level keys of a network problem.
 pub const NETWORK_KEYS: &[&str] = &[
     "name", "network", "batch", "timesteps", "arrays", "link", "value_bits",
-    "update_ops_per_weight", "gradient_delay", "objective", "iterations",
+    "update_ops_per_weight", "gradient_delay", "objective", "iterations", "tiling",
 ];
 
 /// Top-level keys of a task-graph problem.
@@ -42,6 +42,29 @@ pub struct NetworkProblemSpec {
     pub gradient_delay: Option<DelaySpec>,
     pub objective: Option<String>,
     pub iterations: Option<u64>,
+    /// Splits layers' tasks into tiles; absent: no tiling.
+    #[serde(default)]
+    pub tiling: Option<TilingSpec>,
+}
+
+/// `tiling:` one split for the whole network (`split` and `tiles`), per-layer
+/// entries under `layers` keyed by layer number, or both (a layer's own entry
+/// wins).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TilingSpec {
+    pub split: Option<String>,
+    pub tiles: Option<u64>,
+    #[serde(default)]
+    pub layers: std::collections::BTreeMap<u64, LayerTilingSpec>,
+}
+
+/// The tiling of one layer: `split` is `time` or `channels`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LayerTilingSpec {
+    pub split: String,
+    pub tiles: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]

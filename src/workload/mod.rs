@@ -16,8 +16,10 @@
 //! - W: none. U: `update_ops_per_weight` per weight, not scaled by B·T.
 
 mod delay;
+pub mod tiling;
 
 pub use delay::{delay_limit, DelayPolicy, MAX_DELAY};
+pub use tiling::{tile_workload, LayerTiling, Split, Tile, TilingPlan};
 
 use crate::cost::Gemm;
 use crate::model::{Layer, Network};
@@ -66,12 +68,17 @@ pub struct TrainingTask {
     pub kind: TaskKind,
     pub gemm: Option<Gemm>,
     pub elementwise_ops: u64,
+    /// Which tile of its layer the task is; `None` when the layer is untiled.
+    pub tile: Option<Tile>,
 }
 
 impl TrainingTask {
-    /// `F1`, `B2`, ...
+    /// `F1`, `B2`, ...; tiles add their 1-based number: `F3.2`.
     pub fn name(&self) -> String {
-        format!("{}{}", self.kind.letter(), self.layer)
+        match self.tile {
+            Some(tile) => format!("{}{}.{}", self.kind.letter(), self.layer, tile.index + 1),
+            None => format!("{}{}", self.kind.letter(), self.layer),
+        }
     }
 }
 
@@ -88,6 +95,8 @@ pub enum Payload {
     WeightGradients,
     /// Updated weights from U to the next forward pass.
     Weights,
+    /// Neuron and filter state carried between consecutive time tiles.
+    State,
 }
 
 /// A dependency between two tasks (indices into [`Workload::tasks`]).
@@ -150,21 +159,22 @@ pub fn build_workload(network: &Network, settings: &WorkloadSettings) -> Workloa
         if l == layer_count {
             forward_ops += 5 * output;
         }
-        add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::F, gemm: forward_gemm(layer, bt), elementwise_ops: forward_ops * bt });
+        add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::F, gemm: forward_gemm(layer, bt), elementwise_ops: forward_ops * bt, tile: None });
         if l >= 2 {
             let mut backward_ops = if layer.is_weighted() { 3 * input } else { input };
             if below_weighted {
                 backward_ops += 5 * input;
             }
-            add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::B, gemm: backward_gemm(layer, bt), elementwise_ops: backward_ops * bt });
+            add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::B, gemm: backward_gemm(layer, bt), elementwise_ops: backward_ops * bt, tile: None });
         }
         if layer.is_weighted() {
-            add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::W, gemm: weight_gradient_gemm(layer, bt), elementwise_ops: 0 });
+            add(&mut tasks, TrainingTask { layer: l, kind: TaskKind::W, gemm: weight_gradient_gemm(layer, bt), elementwise_ops: 0, tile: None });
             add(&mut tasks, TrainingTask {
                 layer: l,
                 kind: TaskKind::U,
                 gemm: None,
                 elementwise_ops: settings.update_ops_per_weight * layer.weights(),
+                tile: None,
             });
         }
     }
