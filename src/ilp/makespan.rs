@@ -1,0 +1,322 @@
+//! The makespan model over N unrolled iterations.
+//!
+//! Items are task copies c = i·n + t (copy i of task t). An edge u → v of
+//! distance d binds copy i of u to copy i + d of v when i + d < N. The horizon
+//! H is the makespan of the warm-start schedule, so the model only looks for
+//! schedules at least as good.
+//!
+//! Columns:
+//! - x[c,a] ∈ {0,1}: copy c runs on array a (see `assignment`);
+//! - s[c] ∈ [est(c), H − tail(c)]: start of c, where est(c) is the longest
+//!   path into c and tail(c) the longest path out of c including c, both with
+//!   each task's shortest duration and free transfers (every schedule of
+//!   makespan ≤ H meets these windows);
+//! - y[c,c'] ∈ {0,1} for copies c < c' that may share an array: 1 when c runs
+//!   before c';
+//! - C ∈ [lower bound, H]: the makespan.
+//!
+//! Rows, with dur(c) = Σ_a dur_t(a)·x[c,a]:
+//! - Σ_a x[c,a] = 1;
+//! - edge c → c' with transfer κ: s[c'] ≥ s[c] + dur(c) + κ·(x[c,a] − x[c',a])
+//!   for every array a. The largest right-hand side over a adds κ exactly when
+//!   the copies run on different arrays; with κ = 0 one row suffices;
+//! - C ≥ s[c] + dur(c) for copies without successors;
+//! - C ≥ Σ_c dur_c(a)·x[c,a] for every array a: the copies on a run one at a
+//!   time within [0, C]. Implied by the others for integer x, these rows give
+//!   the relaxation the load bound;
+//! - for every array a where both copies may run with positive durations:
+//!   s[c'] ≥ s[c] + dur_c(a) − M1·(1 − y) − M1·(2 − x[c,a] − x[c',a]) and
+//!   s[c] ≥ s[c'] + dur_c'(a) − M2·y − M2·(2 − x[c,a] − x[c',a]), with
+//!   M1 = (H − tail(c)) + dur_c(a) − est(c') ≥ s[c] + dur_c(a) − s[c'] on the
+//!   windows, and M2 likewise, so a row is void whenever y or x releases it.
+//!   When M1 ≤ 0 or M2 ≤ 0 the windows already keep the copies apart on a.
+//!
+//! Pairs joined by a dependency path need no y: the path orders them.
+//! Objective: minimise C.
+
+use super::assignment::{allowed_arrays, relabel_by_first_use, Assignment};
+use super::mip::{integer_bound, MipModel, MipSettings, MipStatus};
+use super::retime::retime_makespan;
+use super::Search;
+use crate::problem::Problem;
+use crate::sched::SolveOptions;
+use crate::schedule::Schedule;
+use good_lp::{variable, Expression};
+use std::time::Instant;
+
+/// Above this many disjunctive pairs the model is not built (HiGHS would
+/// spend the time limit on the root node) and the warm start is returned.
+const MAX_PAIRS: usize = 200_000;
+
+/// Above this many task copies the model is not built either: the pair
+/// count grows with its square.
+const MAX_COPIES: usize = 4000;
+
+/// The unrolled dependency graph of N iterations.
+struct Unrolled {
+    tasks: usize,
+    copies: usize,
+    /// Per copy: (successor copy, edge index).
+    successors: Vec<Vec<(usize, usize)>>,
+    /// Copies in an order where every edge goes forward: by iteration, then
+    /// topologically within an iteration (edges of distance ≥ 1 go to later
+    /// iterations).
+    order: Vec<usize>,
+}
+
+impl Unrolled {
+    fn new(problem: &Problem, iterations: u32) -> Self {
+        let n = problem.tasks.len();
+        let copies = n * iterations as usize;
+        let mut successors = vec![Vec::new(); copies];
+        for (index, edge) in problem.edges.iter().enumerate() {
+            for i in 0..iterations as usize {
+                let j = i + edge.distance as usize;
+                if j >= iterations as usize {
+                    break;
+                }
+                successors[i * n + edge.from].push((j * n + edge.to, index));
+            }
+        }
+        let within = crate::graph::topological_order(problem);
+        let order = (0..iterations as usize).flat_map(|i| within.iter().map(move |&t| i * n + t)).collect();
+        Unrolled { tasks: n, copies, successors, order }
+    }
+
+    /// Earliest starts with the given shortest durations and free transfers.
+    fn earliest_starts(&self, shortest: &[u64]) -> Vec<u64> {
+        let mut est = vec![0u64; self.copies];
+        for &c in &self.order {
+            for &(next, _) in &self.successors[c] {
+                est[next] = est[next].max(est[c] + shortest[c]);
+            }
+        }
+        est
+    }
+
+    /// Longest path out of each copy, the copy's own duration included.
+    fn tails(&self, shortest: &[u64]) -> Vec<u64> {
+        let mut tail = vec![0u64; self.copies];
+        for &c in self.order.iter().rev() {
+            let after = self.successors[c].iter().map(|&(next, _)| tail[next]).max().unwrap_or(0);
+            tail[c] = shortest[c] + after;
+        }
+        tail
+    }
+
+    /// Whether each pair of copies is joined by a path, as bit rows.
+    fn reachability(&self) -> Vec<Vec<u64>> {
+        let words = self.copies.div_ceil(64);
+        let mut reach = vec![vec![0u64; words]; self.copies];
+        for &c in self.order.iter().rev() {
+            let mut row = vec![0u64; words];
+            for &(next, _) in &self.successors[c] {
+                row[next / 64] |= 1 << (next % 64);
+                for (word, other) in row.iter_mut().zip(&reach[next]) {
+                    *word |= other;
+                }
+            }
+            reach[c] = row;
+        }
+        reach
+    }
+}
+
+fn reaches(reach: &[Vec<u64>], from: usize, to: usize) -> bool {
+    reach[from][to / 64] >> (to % 64) & 1 == 1
+}
+
+/// Improves `incumbent` (valid, makespan objective) with the model, until
+/// `deadline`.
+pub fn solve(
+    problem: &Problem,
+    iterations: u32,
+    options: &SolveOptions,
+    deadline: Instant,
+    incumbent: Schedule,
+    fixed: Option<&[usize]>,
+    lower_bound: u64,
+) -> Search {
+    let n = problem.tasks.len();
+    let horizon = incumbent.value(problem);
+    let give_up = |incumbent: Schedule| Search { schedule: incumbent, lower_bound };
+    if horizon <= lower_bound {
+        return give_up(incumbent);
+    }
+    if n * iterations as usize > MAX_COPIES {
+        log::warn!("the makespan model would have {} task copies (above {MAX_COPIES}); keeping the heuristic schedule", n * iterations as usize);
+        return give_up(incumbent);
+    }
+    let unrolled = Unrolled::new(problem, iterations);
+
+    // Allowed arrays and time windows.
+    let symmetric = fixed.is_none() && problem.has_identical_arrays();
+    let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
+    let shortest: Vec<u64> = (0..unrolled.copies)
+        .map(|c| allowed[c].iter().map(|&a| problem.duration(c % n, a)).min().unwrap_or(0))
+        .collect();
+    let est = unrolled.earliest_starts(&shortest);
+    let tail = unrolled.tails(&shortest);
+    let lst: Vec<u64> = tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
+
+    // The warm start, with arrays relabelled to meet the symmetry rows.
+    let mut warm_arrays: Vec<usize> = (0..unrolled.copies).map(|c| placement_of(&incumbent, c, n).array).collect();
+    if symmetric {
+        warm_arrays = relabel_by_first_use(&warm_arrays, problem.array_count());
+    }
+    let warm_start: Vec<u64> = (0..unrolled.copies).map(|c| placement_of(&incumbent, c, n).start).collect();
+
+    let pairs = conflicting_pairs(problem, &unrolled, &allowed, &est, &lst);
+    if pairs.len() > MAX_PAIRS {
+        log::warn!("the makespan model would have {} disjunctive pairs (above {MAX_PAIRS}); keeping the heuristic schedule", pairs.len());
+        return give_up(incumbent);
+    }
+
+    let mut model = MipModel::new();
+    let x = Assignment::new(&mut model, &allowed, &warm_arrays);
+    let s: Vec<_> = (0..unrolled.copies)
+        .map(|c| model.add(variable().min(est[c] as f64).max(lst[c] as f64), warm_start[c] as f64))
+        .collect();
+    let makespan = model.add(variable().min(lower_bound as f64).max(horizon as f64), horizon as f64);
+    let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a));
+
+    add_precedence_rows(&mut model, problem, &unrolled, &x, &s);
+    for c in 0..unrolled.copies {
+        if unrolled.successors[c].is_empty() {
+            model.constrain((Expression::from(makespan.var) - s[c].var - duration(c)).geq(0.0));
+        }
+    }
+    for a in 0..problem.array_count() {
+        let load: Expression = (0..unrolled.copies)
+            .filter(|&c| x.allows(c, a))
+            .map(|c| problem.duration(c % n, a) as f64 * x.x(c, a))
+            .sum();
+        model.constrain((Expression::from(makespan.var) - load).geq(0.0));
+    }
+    for pair in &pairs {
+        let before = warm_start[pair.first] <= warm_start[pair.second];
+        let y = model.add(variable().binary(), f64::from(u8::from(before)));
+        for &(array, m1, m2) in &pair.arrays {
+            let apart = 2.0 - x.x(pair.first, array) - x.x(pair.second, array);
+            let first = problem.duration(pair.first % n, array) as f64;
+            let second = problem.duration(pair.second % n, array) as f64;
+            let (m1, m2) = (m1 as f64, m2 as f64);
+            model.constrain(
+                (Expression::from(s[pair.second].var) - s[pair.first].var - first + m1 * (1.0 - y.var) + m1 * apart.clone()).geq(0.0),
+            );
+            model.constrain((Expression::from(s[pair.first].var) - s[pair.second].var - second + m2 * y.var + m2 * apart).geq(0.0));
+        }
+    }
+    log::debug!("makespan model: {} columns, {} rows, {} pairs", model.column_count(), model.row_count(), pairs.len());
+
+    // Solve, then re-time the solver's assignment and order exactly.
+    let settings = MipSettings {
+        time_limit: deadline.saturating_duration_since(Instant::now()).as_secs_f64(),
+        threads: options.threads,
+        rel_gap: options.mip_gap,
+        verbose: options.verbose,
+    };
+    let result = model.minimise(Expression::from(makespan.var), &settings, true);
+    let mut bound = lower_bound;
+    if let Some(dual) = result.dual_bound {
+        bound = bound.max(integer_bound(dual));
+    }
+    if result.status == MipStatus::Infeasible {
+        // The warm start is feasible, so this is a numerical failure.
+        log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible; keeping it");
+        return give_up(incumbent);
+    }
+    let mut best = incumbent;
+    if let Some(values) = result.values {
+        let arrays = x.decode(&values);
+        let middle = |c: usize| values[s[c].index] + problem.duration(c % n, arrays[c]) as f64 / 2.0;
+        let mut sequences = vec![Vec::new(); problem.array_count()];
+        for c in 0..unrolled.copies {
+            if problem.duration(c % n, arrays[c]) > 0 {
+                sequences[arrays[c]].push(c);
+            }
+        }
+        for sequence in &mut sequences {
+            sequence.sort_by(|&a, &b| middle(a).total_cmp(&middle(b)).then(a.cmp(&b)));
+        }
+        match retime_makespan(problem, iterations, &arrays, &sequences) {
+            Some(schedule) => match crate::validate::validate(problem, &schedule) {
+                Ok(()) if schedule.value(problem) < best.value(problem) => best = schedule,
+                Ok(()) => {}
+                Err(violation) => log::error!("re-timed ILP schedule is invalid: {violation}"),
+            },
+            None => log::warn!("the solver's order on the arrays contradicts the dependencies; keeping the previous schedule"),
+        }
+    }
+    Search { lower_bound: bound.min(best.value(problem)), schedule: best }
+}
+
+/// The placement of copy c = i·n + t.
+fn placement_of(schedule: &Schedule, copy: usize, n: usize) -> crate::schedule::Placement {
+    *schedule
+        .placement(copy % n, (copy / n) as u32)
+        .expect("a valid makespan schedule places every copy")
+}
+
+/// Rows s[c'] ≥ s[c] + dur(c) + κ·(x[c,a] − x[c',a]) of every unrolled edge.
+fn add_precedence_rows(model: &mut MipModel, problem: &Problem, unrolled: &Unrolled, x: &Assignment, s: &[super::mip::Column]) {
+    let n = unrolled.tasks;
+    for c in 0..unrolled.copies {
+        let duration = x.duration(c, |a| problem.duration(c % n, a));
+        for &(next, edge) in &unrolled.successors[c] {
+            let gap = Expression::from(s[next].var) - s[c].var - duration.clone();
+            let comm = problem.remote_comm(&problem.edges[edge]) as f64;
+            if comm == 0.0 {
+                model.constrain(gap.geq(0.0));
+                continue;
+            }
+            let mut arrays: Vec<usize> = x.arrays(c).chain(x.arrays(next)).collect();
+            arrays.sort_unstable();
+            arrays.dedup();
+            for a in arrays {
+                model.constrain((gap.clone() - comm * (x.x(c, a) - x.x(next, a))).geq(0.0));
+            }
+        }
+    }
+}
+
+/// Two copies that may overlap on some arrays: (array, M1, M2) per array.
+struct Pair {
+    first: usize,
+    second: usize,
+    arrays: Vec<(usize, u64, u64)>,
+}
+
+/// Pairs of copies not ordered by a path that may run on one array with
+/// positive durations and overlapping time windows.
+fn conflicting_pairs(problem: &Problem, unrolled: &Unrolled, allowed: &[Vec<usize>], est: &[u64], lst: &[u64]) -> Vec<Pair> {
+    let n = unrolled.tasks;
+    let reach = unrolled.reachability();
+    let mut pairs = Vec::new();
+    for first in 0..unrolled.copies {
+        for second in first + 1..unrolled.copies {
+            if reaches(&reach, first, second) || reaches(&reach, second, first) {
+                continue;
+            }
+            let mut arrays = Vec::new();
+            for &a in &allowed[first] {
+                if !allowed[second].contains(&a) {
+                    continue;
+                }
+                let (d1, d2) = (problem.duration(first % n, a), problem.duration(second % n, a));
+                if d1 == 0 || d2 == 0 {
+                    continue;
+                }
+                let m1 = (lst[first] + d1).saturating_sub(est[second]);
+                let m2 = (lst[second] + d2).saturating_sub(est[first]);
+                if m1 > 0 && m2 > 0 {
+                    arrays.push((a, m1, m2));
+                }
+            }
+            if !arrays.is_empty() {
+                pairs.push(Pair { first, second, arrays });
+            }
+        }
+    }
+    pairs
+}
