@@ -1,9 +1,9 @@
 //! The makespan model over N unrolled iterations.
 //!
 //! Items are task copies c = i·n + t (copy i of task t). An edge u → v of
-//! distance d binds copy i of u to copy i + d of v when i + d < N. The horizon
-//! H is the makespan of the warm-start schedule, so the model only looks for
-//! schedules at least as good.
+//! distance d binds copy i of u to copy i + d of v when i + d < N. Each model
+//! has a horizon H and looks only for schedules of makespan ≤ H: the lower
+//! bound when probing it, else the best makespan found so far.
 //!
 //! Columns:
 //! - x[c,a] ∈ {0,1}: copy c runs on array a (see `assignment`);
@@ -37,6 +37,7 @@
 use super::assignment::{allowed_arrays, relabel_by_first_use, Assignment};
 use super::mip::{integer_bound, MipModel, MipSettings, MipStatus};
 use super::retime::retime_makespan;
+use super::time_indexed;
 use super::Search;
 use crate::problem::Problem;
 use crate::sched::SolveOptions;
@@ -126,8 +127,35 @@ fn reaches(reach: &[Vec<u64>], from: usize, to: usize) -> bool {
     reach[from][to / 64] >> (to % 64) & 1 == 1
 }
 
+/// What the model proved and found for one horizon.
+struct Probe {
+    /// The best schedule found, re-timed and validated.
+    schedule: Option<Schedule>,
+    /// A proven lower bound on the optimum over all schedules.
+    bound: u64,
+}
+
+/// The parts of the model that do not depend on the horizon.
+struct Context<'a> {
+    problem: &'a Problem,
+    iterations: u32,
+    options: &'a SolveOptions,
+    unrolled: Unrolled,
+    allowed: Vec<Vec<usize>>,
+    fixed: Option<&'a [usize]>,
+    symmetric: bool,
+    est: Vec<u64>,
+    tail: Vec<u64>,
+}
+
 /// Improves `incumbent` (valid, makespan objective) with the model, until
-/// `deadline`.
+/// `deadline`, in two steps:
+/// 1. ask for a schedule of makespan `lower_bound` (a quarter of the time):
+///    with the horizon at the bound the windows are tightest and the model
+///    smallest, and on task graphs the bound is often the optimum;
+/// 2. minimise the makespan with the horizon at the best value found and
+///    that schedule as the warm start, so the solver's local search starts
+///    from it, for the rest of the time.
 pub fn solve(
     problem: &Problem,
     iterations: u32,
@@ -138,18 +166,14 @@ pub fn solve(
     lower_bound: u64,
 ) -> Search {
     let n = problem.tasks.len();
-    let horizon = incumbent.value(problem);
-    let give_up = |incumbent: Schedule| Search { schedule: incumbent, lower_bound };
-    if horizon <= lower_bound {
-        return give_up(incumbent);
+    if incumbent.value(problem) <= lower_bound {
+        return Search { schedule: incumbent, lower_bound };
     }
     if n * iterations as usize > MAX_COPIES {
         log::warn!("the makespan model would have {} task copies (above {MAX_COPIES}); keeping the heuristic schedule", n * iterations as usize);
-        return give_up(incumbent);
+        return Search { schedule: incumbent, lower_bound };
     }
     let unrolled = Unrolled::new(problem, iterations);
-
-    // Allowed arrays and time windows.
     let symmetric = fixed.is_none() && problem.has_identical_arrays();
     let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
     let shortest: Vec<u64> = (0..unrolled.copies)
@@ -157,81 +181,193 @@ pub fn solve(
         .collect();
     let est = unrolled.earliest_starts(&shortest);
     let tail = unrolled.tails(&shortest);
-    let lst: Vec<u64> = tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
+    let critical_path = (0..unrolled.copies).map(|c| est[c] + tail[c]).max().unwrap_or(0);
+    let context = Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail };
 
-    // The warm start, with arrays relabelled to meet the symmetry rows.
-    let mut warm_arrays: Vec<usize> = (0..unrolled.copies).map(|c| placement_of(&incumbent, c, n).array).collect();
-    if symmetric {
-        warm_arrays = relabel_by_first_use(&warm_arrays, problem.array_count());
-    }
-    let warm_start: Vec<u64> = (0..unrolled.copies).map(|c| placement_of(&incumbent, c, n).start).collect();
-
-    let pairs = conflicting_pairs(problem, &unrolled, &allowed, &est, &lst);
-    if pairs.len() > MAX_PAIRS {
-        log::warn!("the makespan model would have {} disjunctive pairs (above {MAX_PAIRS}); keeping the heuristic schedule", pairs.len());
-        return give_up(incumbent);
-    }
-
-    let mut model = MipModel::new();
-    let x = Assignment::new(&mut model, &allowed, &warm_arrays);
-    let s: Vec<_> = (0..unrolled.copies)
-        .map(|c| model.add(variable().min(est[c] as f64).max(lst[c] as f64), warm_start[c] as f64))
-        .collect();
-    let makespan = model.add(variable().min(lower_bound as f64).max(horizon as f64), horizon as f64);
-    let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a));
-
-    add_precedence_rows(&mut model, problem, &unrolled, &x, &s);
-    for c in 0..unrolled.copies {
-        if unrolled.successors[c].is_empty() {
-            model.constrain((Expression::from(makespan.var) - s[c].var - duration(c)).geq(0.0));
-        }
-    }
-    for a in 0..problem.array_count() {
-        let load: Expression = (0..unrolled.copies)
-            .filter(|&c| x.allows(c, a))
-            .map(|c| problem.duration(c % n, a) as f64 * x.x(c, a))
-            .sum();
-        model.constrain((Expression::from(makespan.var) - load).geq(0.0));
-    }
-    for pair in &pairs {
-        let before = warm_start[pair.first] <= warm_start[pair.second];
-        let y = model.add(variable().binary(), f64::from(u8::from(before)));
-        for &(array, m1, m2) in &pair.arrays {
-            let apart = 2.0 - x.x(pair.first, array) - x.x(pair.second, array);
-            let first = problem.duration(pair.first % n, array) as f64;
-            let second = problem.duration(pair.second % n, array) as f64;
-            let (m1, m2) = (m1 as f64, m2 as f64);
-            model.constrain(
-                (Expression::from(s[pair.second].var) - s[pair.first].var - first + m1 * (1.0 - y.var) + m1 * apart.clone()).geq(0.0),
-            );
-            model.constrain((Expression::from(s[pair.first].var) - s[pair.second].var - second + m2 * y.var + m2 * apart).geq(0.0));
-        }
-    }
-    log::debug!("makespan model: {} columns, {} rows, {} pairs", model.column_count(), model.row_count(), pairs.len());
-
-    // Solve, then re-time the solver's assignment and order exactly.
-    let settings = MipSettings {
-        time_limit: deadline.saturating_duration_since(Instant::now()).as_secs_f64(),
-        threads: options.threads,
-        rel_gap: options.mip_gap,
-        verbose: options.verbose,
-    };
-    let result = model.minimise(Expression::from(makespan.var), &settings, true);
-    let mut bound = lower_bound;
-    if let Some(dual) = result.dual_bound {
-        bound = bound.max(integer_bound(dual));
-    }
-    if result.status == MipStatus::Infeasible {
-        // The warm start is feasible, so this is a numerical failure.
-        log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible; keeping it");
-        return give_up(incumbent);
-    }
     let mut best = incumbent;
-    if let Some(values) = result.values {
-        let arrays = x.decode(&values);
+    let mut proven = lower_bound.max(critical_path);
+    let remaining = || deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+
+    if proven < best.value(problem) {
+        let probe = context.probe(proven, proven, None, remaining() / 4.0);
+        log::debug!("probe at the lower bound {proven}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
+        proven = proven.max(probe.bound);
+        if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
+            best = schedule;
+        }
+    }
+    if proven < best.value(problem) && remaining() > 0.01 {
+        // The time-indexed model cannot take a warm start, so it looks
+        // strictly below the best value instead.
+        let below = best.value(problem) - 1;
+        let probe = if context.time_indexed_applies(below) {
+            context.probe(below, proven, None, remaining())
+        } else {
+            context.probe(best.value(problem), proven, Some(&best), remaining())
+        };
+        proven = proven.max(probe.bound);
+        if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
+            best = schedule;
+        }
+    }
+    Search { lower_bound: proven.min(best.value(problem)), schedule: best }
+}
+
+impl Context<'_> {
+    /// Minimises the makespan over schedules with makespan at most
+    /// `horizon`, knowing it is at least `low`, from the `warm` schedule
+    /// (whose makespan must be at most `horizon`).
+    fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64) -> Probe {
+        let (problem, unrolled) = (self.problem, &self.unrolled);
+        let n = unrolled.tasks;
+        let nothing = Probe { schedule: None, bound: low };
+        if seconds < 0.01 {
+            return nothing;
+        }
+        let settings =
+            MipSettings { time_limit: seconds, threads: self.options.threads, rel_gap: self.options.mip_gap, verbose: self.options.verbose };
+        if warm.is_none() && self.time_indexed_applies(horizon) {
+            return self.probe_time_indexed(horizon, low, &settings);
+        }
+        let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
+        let pairs = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst);
+        if pairs.len() > MAX_PAIRS {
+            log::warn!("the makespan model would have {} disjunctive pairs (above {MAX_PAIRS}); skipping it", pairs.len());
+            return nothing;
+        }
+
+        // The warm start, with arrays relabelled to meet the symmetry rows.
+        let (warm_arrays, warm_start) = match warm {
+            Some(schedule) => {
+                let arrays: Vec<usize> = (0..unrolled.copies).map(|c| placement_of(schedule, c, n).array).collect();
+                let arrays = if self.symmetric { relabel_by_first_use(&arrays, problem.array_count()) } else { arrays };
+                (arrays, (0..unrolled.copies).map(|c| placement_of(schedule, c, n).start).collect())
+            }
+            None => (Vec::new(), self.est.clone()),
+        };
+
+        let mut model = MipModel::new();
+        let x = Assignment::new(&mut model, &self.allowed, &warm_arrays);
+        let s: Vec<_> = (0..unrolled.copies)
+            .map(|c| model.add(variable().min(self.est[c] as f64).max(lst[c] as f64), warm_start[c] as f64))
+            .collect();
+        let makespan = model.add(variable().min(low as f64).max(horizon as f64), horizon as f64);
+        let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a));
+
+        add_precedence_rows(&mut model, problem, unrolled, &x, &s);
+        for c in 0..unrolled.copies {
+            if unrolled.successors[c].is_empty() {
+                model.constrain((Expression::from(makespan.var) - s[c].var - duration(c)).geq(0.0));
+            }
+        }
+        for a in 0..problem.array_count() {
+            let load: Expression = (0..unrolled.copies)
+                .filter(|&c| x.allows(c, a))
+                .map(|c| problem.duration(c % n, a) as f64 * x.x(c, a))
+                .sum();
+            model.constrain((Expression::from(makespan.var) - load).geq(0.0));
+        }
+        for pair in &pairs {
+            let before = warm_start[pair.first] <= warm_start[pair.second];
+            let y = model.add(variable().binary(), f64::from(u8::from(before)));
+            for &(array, m1, m2) in &pair.arrays {
+                let apart = 2.0 - x.x(pair.first, array) - x.x(pair.second, array);
+                let first = problem.duration(pair.first % n, array) as f64;
+                let second = problem.duration(pair.second % n, array) as f64;
+                let (m1, m2) = (m1 as f64, m2 as f64);
+                model.constrain(
+                    (Expression::from(s[pair.second].var) - s[pair.first].var - first + m1 * (1.0 - y.var) + m1 * apart.clone())
+                        .geq(0.0),
+                );
+                model.constrain((Expression::from(s[pair.first].var) - s[pair.second].var - second + m2 * y.var + m2 * apart).geq(0.0));
+            }
+        }
+        log::debug!(
+            "makespan model at horizon {horizon}: {} columns, {} rows, {} pairs",
+            model.column_count(),
+            model.row_count(),
+            pairs.len()
+        );
+
+        // Solve, then re-time the solver's assignment and order exactly.
+        let result = model.minimise(Expression::from(makespan.var), &settings, warm.is_some());
+        // Every schedule of makespan ≤ horizon has makespan ≥ the dual bound,
+        // so the optimum is at least min(dual bound, horizon + 1).
+        let beyond = horizon.saturating_add(1);
+        let bound = match result.status {
+            MipStatus::Infeasible if warm.is_some() => {
+                log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible");
+                return nothing;
+            }
+            MipStatus::Infeasible => beyond,
+            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual).min(beyond).max(low)),
+        };
+        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values));
+        Probe { schedule, bound }
+    }
+
+    /// Durations of the copies on array 0 (all arrays when identical).
+    fn first_array_durations(&self) -> Vec<u64> {
+        let n = self.unrolled.tasks;
+        (0..self.unrolled.copies).map(|c| self.problem.duration(c % n, 0)).collect()
+    }
+
+    fn time_indexed_applies(&self, horizon: u64) -> bool {
+        let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
+        self.fixed.is_none()
+            && time_indexed::applies(self.problem, self.fixed, &self.first_array_durations(), &self.est, &lst, horizon)
+    }
+
+    /// `probe` with the time-indexed model; arrays are given greedily.
+    fn probe_time_indexed(&self, horizon: u64, low: u64, settings: &MipSettings) -> Probe {
+        let problem = self.problem;
+        let duration = self.first_array_durations();
+        let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
+        let edges: Vec<(usize, usize)> = (0..self.unrolled.copies)
+            .flat_map(|c| self.unrolled.successors[c].iter().map(move |&(next, _)| (c, next)))
+            .collect();
+        let result = time_indexed::minimise(&duration, &edges, &self.est, &lst, problem.array_count(), horizon, low, settings);
+        let beyond = horizon.saturating_add(1);
+        let bound = match result.status {
+            MipStatus::Infeasible => beyond,
+            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual).min(beyond).max(low)),
+        };
+        let schedule = result.starts.and_then(|starts| {
+            let arrays = time_indexed::assign_arrays(&starts, &duration, problem.array_count())?;
+            let mut sequences = vec![Vec::new(); problem.array_count()];
+            let mut order: Vec<usize> = (0..self.unrolled.copies).filter(|&c| duration[c] > 0).collect();
+            order.sort_by_key(|&c| (starts[c], c));
+            for c in order {
+                sequences[arrays[c]].push(c);
+            }
+            self.checked(retime_makespan(problem, self.iterations, &arrays, &sequences))
+        });
+        Probe { schedule, bound }
+    }
+
+    /// A re-timed schedule if it exists and passes the validator.
+    fn checked(&self, schedule: Option<Schedule>) -> Option<Schedule> {
+        let Some(schedule) = schedule else {
+            log::warn!("the solver's order on the arrays contradicts the dependencies");
+            return None;
+        };
+        match crate::validate::validate(self.problem, &schedule) {
+            Ok(()) => Some(schedule),
+            Err(violation) => {
+                log::error!("re-timed ILP schedule is invalid: {violation}");
+                None
+            }
+        }
+    }
+
+    /// The exact schedule of the solver's assignment and per-array order.
+    fn retime(&self, x: &Assignment, s: &[super::mip::Column], values: &[f64]) -> Option<Schedule> {
+        let problem = self.problem;
+        let n = self.unrolled.tasks;
+        let arrays = x.decode(values);
         let middle = |c: usize| values[s[c].index] + problem.duration(c % n, arrays[c]) as f64 / 2.0;
         let mut sequences = vec![Vec::new(); problem.array_count()];
-        for c in 0..unrolled.copies {
+        for c in 0..self.unrolled.copies {
             if problem.duration(c % n, arrays[c]) > 0 {
                 sequences[arrays[c]].push(c);
             }
@@ -239,16 +375,8 @@ pub fn solve(
         for sequence in &mut sequences {
             sequence.sort_by(|&a, &b| middle(a).total_cmp(&middle(b)).then(a.cmp(&b)));
         }
-        match retime_makespan(problem, iterations, &arrays, &sequences) {
-            Some(schedule) => match crate::validate::validate(problem, &schedule) {
-                Ok(()) if schedule.value(problem) < best.value(problem) => best = schedule,
-                Ok(()) => {}
-                Err(violation) => log::error!("re-timed ILP schedule is invalid: {violation}"),
-            },
-            None => log::warn!("the solver's order on the arrays contradicts the dependencies; keeping the previous schedule"),
-        }
+        self.checked(retime_makespan(problem, self.iterations, &arrays, &sequences))
     }
-    Search { lower_bound: bound.min(best.value(problem)), schedule: best }
 }
 
 /// The placement of copy c = i·n + t.

@@ -107,12 +107,13 @@ impl MipModel {
         if !settings.verbose {
             model.make_quiet();
         }
-        let options: [(&str, OptionValue); 5] = [
+        let options: [(&str, OptionValue); 6] = [
             ("time_limit", OptionValue::Float(settings.time_limit.max(0.0))),
             ("mip_rel_gap", OptionValue::Float(settings.rel_gap.max(0.0))),
             ("mip_abs_gap", OptionValue::Float(ABSOLUTE_GAP)),
             ("random_seed", OptionValue::Int(RANDOM_SEED)),
             ("output_flag", OptionValue::Bool(settings.verbose)),
+            ("log_to_console", OptionValue::Bool(settings.verbose)),
         ];
         for (name, value) in options {
             let result = match value {

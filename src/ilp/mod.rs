@@ -13,12 +13,17 @@ pub mod makespan;
 mod mip;
 pub mod period;
 pub mod retime;
+mod time_indexed;
+mod warm;
 
 use crate::problem::{Objective, Problem};
 use crate::sched::{Outcome, SchedulerKind, SolveOptions, Status};
 use crate::schedule::{Placement, Schedule, Timing};
 use retime::{earliest_starts, retime_makespan, Arc};
 use std::time::Instant;
+
+/// Randomised list-scheduling passes for the makespan warm start.
+const LIST_PASSES: u32 = 2000;
 
 /// The best schedule found by a search and its proven lower bound.
 pub struct Search {
@@ -58,8 +63,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         lower_bound = lower_bound.max(fixed_load_bound(problem, fixed));
     }
 
-    // The warm start: the caller's schedule if it is valid and follows the
-    // fixed assignment, else (or if better) the sequential schedule.
+    // The warm start: the best of the caller's schedule (if it is valid and
+    // follows the fixed assignment), the sequential schedule and a list
+    // schedule.
     let incumbent = incumbent.filter(|schedule| match crate::validate::validate(problem, schedule) {
         Err(violation) => {
             log::warn!("ignoring the invalid warm-start schedule: {violation}");
@@ -71,8 +77,13 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         }
         Ok(()) => true,
     });
-    let sequential = sequential_schedule(problem, fixed_assignment).filter(|s| crate::validate::validate(problem, s).is_ok());
-    let Some(start) = crate::sched::better(problem, incumbent, sequential) else {
+    let valid = |s: &Schedule| crate::validate::validate(problem, s).is_ok();
+    let sequential = sequential_schedule(problem, fixed_assignment).filter(valid);
+    // List passes get at most a tenth of the time.
+    let list_deadline = started + options.time_limit / 10;
+    let listed = warm::list_schedule(problem, fixed_assignment, LIST_PASSES, lower_bound, list_deadline).filter(valid);
+    let start = crate::sched::better(problem, incumbent, crate::sched::better(problem, sequential, listed));
+    let Some(start) = start else {
         log::error!("no valid starting schedule for {}", problem.name);
         return finish(None, Status::Timeout, lower_bound);
     };
