@@ -7,10 +7,10 @@
 //!
 //! Columns:
 //! - x[c,a] ∈ {0,1}: copy c runs on array a (see `assignment`);
-//! - s[c] ∈ [est(c), H − tail(c)]: start of c, where est(c) is the longest
+//! - s[c] ∈ [est(c), H − tail(c)]: start of c. Here est(c) is the longest
 //!   path into c and tail(c) the longest path out of c including c, both with
-//!   each task's shortest duration and free transfers (every schedule of
-//!   makespan ≤ H meets these windows);
+//!   each task's shortest duration and free transfers, so every schedule of
+//!   makespan ≤ H meets these windows;
 //! - y[c,c'] ∈ {0,1} for copies c < c' that may share an array: 1 when c runs
 //!   before c';
 //! - C ∈ [lower bound, H]: the makespan.
@@ -33,6 +33,10 @@
 //!
 //! Pairs joined by a dependency path need no y: the path orders them.
 //! Objective: minimise C.
+//!
+//! On identical arrays with free transfers and a short horizon the
+//! time-indexed model of `time_indexed` is used instead: its relaxation is
+//! much tighter than these big-M rows.
 
 use super::assignment::{allowed_arrays, relabel_by_first_use, Assignment};
 use super::mip::{integer_bound, MipModel, MipSettings, MipStatus};
@@ -105,7 +109,7 @@ impl Unrolled {
         tail
     }
 
-    /// Whether each pair of copies is joined by a path, as bit rows.
+    /// Computes, as bit rows, which copies each copy reaches by a path.
     fn reachability(&self) -> Vec<Vec<u64>> {
         let words = self.copies.div_ceil(64);
         let mut reach = vec![vec![0u64; words]; self.copies];
@@ -127,7 +131,7 @@ fn reaches(reach: &[Vec<u64>], from: usize, to: usize) -> bool {
     reach[from][to / 64] >> (to % 64) & 1 == 1
 }
 
-/// What the model proved and found for one horizon.
+/// The result of one model at one horizon.
 struct Probe {
     /// The best schedule found, re-timed and validated.
     schedule: Option<Schedule>,
@@ -148,14 +152,18 @@ struct Context<'a> {
     tail: Vec<u64>,
 }
 
-/// Improves `incumbent` (valid, makespan objective) with the model, until
-/// `deadline`, in two steps:
+/// Improves `incumbent` (valid, makespan objective) until `deadline`, in two
+/// steps:
 /// 1. ask for a schedule of makespan `lower_bound` (a quarter of the time):
 ///    with the horizon at the bound the windows are tightest and the model
 ///    smallest, and on task graphs the bound is often the optimum;
-/// 2. minimise the makespan with the horizon at the best value found and
-///    that schedule as the warm start, so the solver's local search starts
-///    from it, for the rest of the time.
+/// 2. minimise the makespan for the rest of the time, with the horizon at
+///    the best value found and that schedule as the warm start, so that the
+///    solver's local search starts from it.
+///
+/// Where the time-indexed model applies (see `time_indexed`), it replaces the
+/// big-M model in both steps. It takes no warm start, so step 2 then looks
+/// strictly below the best value, and infeasibility proves that value optimal.
 pub fn solve(
     problem: &Problem,
     iterations: u32,
@@ -255,8 +263,8 @@ impl Context<'_> {
         let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a));
 
         add_precedence_rows(&mut model, problem, unrolled, &x, &s);
-        for c in 0..unrolled.copies {
-            if unrolled.successors[c].is_empty() {
+        for (c, successors) in unrolled.successors.iter().enumerate() {
+            if successors.is_empty() {
                 model.constrain((Expression::from(makespan.var) - s[c].var - duration(c)).geq(0.0));
             }
         }
@@ -326,7 +334,9 @@ impl Context<'_> {
         let edges: Vec<(usize, usize)> = (0..self.unrolled.copies)
             .flat_map(|c| self.unrolled.successors[c].iter().map(move |&(next, _)| (c, next)))
             .collect();
-        let result = time_indexed::minimise(&duration, &edges, &self.est, &lst, problem.array_count(), horizon, low, settings);
+        let instance =
+            time_indexed::Instance { duration: &duration, edges: &edges, est: &self.est, lst: &lst, processors: problem.array_count() };
+        let result = time_indexed::minimise(&instance, horizon, low, settings);
         let beyond = horizon.saturating_add(1);
         let bound = match result.status {
             MipStatus::Infeasible => beyond,
@@ -345,7 +355,7 @@ impl Context<'_> {
         Probe { schedule, bound }
     }
 
-    /// A re-timed schedule if it exists and passes the validator.
+    /// Passes on a re-timed schedule that exists and passes the validator.
     fn checked(&self, schedule: Option<Schedule>) -> Option<Schedule> {
         let Some(schedule) = schedule else {
             log::warn!("the solver's order on the arrays contradicts the dependencies");
@@ -360,7 +370,7 @@ impl Context<'_> {
         }
     }
 
-    /// The exact schedule of the solver's assignment and per-array order.
+    /// Re-times the solver's assignment and per-array order exactly.
     fn retime(&self, x: &Assignment, s: &[super::mip::Column], values: &[f64]) -> Option<Schedule> {
         let problem = self.problem;
         let n = self.unrolled.tasks;
@@ -379,7 +389,7 @@ impl Context<'_> {
     }
 }
 
-/// The placement of copy c = i·n + t.
+/// Looks up the placement of copy c = i·n + t.
 fn placement_of(schedule: &Schedule, copy: usize, n: usize) -> crate::schedule::Placement {
     *schedule
         .placement(copy % n, (copy / n) as u32)

@@ -114,9 +114,10 @@ fn fixed_load_bound(problem: &Problem, fixed: &[usize]) -> u64 {
     }
 }
 
-/// A schedule that runs one task at a time, in dependency order, each task
-/// on its fixed array or all on the array where one iteration is shortest.
-/// Always valid: tasks never overlap, and each waits for its inputs.
+/// Builds a schedule that runs one task at a time, in dependency order, each
+/// task on its fixed array or all on the array where one iteration is
+/// shortest. It is valid because tasks never overlap and each waits for its
+/// inputs.
 ///
 /// Makespan: the copies form one chain by iteration and dependency order.
 /// Period: one iteration forms such a chain of length L, and the period is

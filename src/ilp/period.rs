@@ -4,9 +4,9 @@
 //! Feasibility is monotone in T. A valid schedule s at period T' maps to
 //! s'(v) = s(v) + ⌊s(v)/T'⌋·(T − T') at any T ≥ T': write s(v) = q·T' + r with
 //! 0 ≤ r < T', then s'(v) = q·T + r.
-//! - Two tasks on one array: δ = r(u) − r(v) ∈ (−T', T'). If δ ≥ 0 its residue
-//!   is δ under both periods; otherwise it moves from δ + T' to δ + T, up by
-//!   T − T'. A residue in [dur(v), T' − dur(u)] thus lands in
+//! - Two tasks on one array: δ = r(u) − r(v) ∈ (−T', T'). If δ ≥ 0, its
+//!   residue is δ under both periods. Otherwise it moves from δ + T' up to
+//!   δ + T. A residue in [dur(v), T' − dur(u)] thus lands in
 //!   [dur(v), T − dur(u)].
 //! - An edge u → v of distance d: the old rule reads
 //!   T'·(q(v) + d − q(u)) + r(v) − r(u) ≥ dur(u) + comm ≥ 0, which forces
@@ -56,7 +56,7 @@ use std::time::Instant;
 /// returned.
 const MAX_TASKS: usize = 2000;
 
-/// What one probe at a fixed period found.
+/// The result of one probe at a fixed period.
 enum Probe {
     Feasible(Schedule),
     Infeasible,
@@ -79,7 +79,7 @@ pub fn solve(
         log::warn!("the period model would have {} tasks (above {MAX_TASKS}); keeping the heuristic schedule", problem.tasks.len());
         return Search { lower_bound: proven.min(best.value(problem)), schedule: best };
     }
-    // Periods below `low` are proven infeasible or were probed without answer.
+    // Periods below `low` are proven infeasible or timed out.
     let mut low = lower_bound;
     let mut first_probe = true;
     while low < best.value(problem) {
@@ -93,7 +93,16 @@ pub fn solve(
         first_probe = false;
         let probes_left = u64::BITS - (high - low).leading_zeros();
         let budget = remaining.as_secs_f64() / f64::from(probes_left.max(1));
-        match probe(problem, period, fixed, options, budget) {
+        let outcome = probe(problem, period, fixed, options, budget);
+        log::debug!(
+            "period probe at {period} ({budget:.2} s): {}",
+            match &outcome {
+                Probe::Feasible(_) => "feasible",
+                Probe::Infeasible => "infeasible",
+                Probe::Unknown => "unknown",
+            }
+        );
+        match outcome {
             Probe::Feasible(schedule) => best = schedule,
             Probe::Infeasible => {
                 proven = proven.max(period + 1);

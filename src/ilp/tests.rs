@@ -4,7 +4,7 @@ use crate::problem::{Edge, LoadOptions, Task};
 use std::path::Path;
 use std::time::Duration;
 
-/// A task graph on `processors` identical processors; edges are
+/// Builds a task graph on `processors` identical processors from edges
 /// (from, to, distance, bytes).
 fn graph(processors: usize, durations: &[u64], edges: &[(usize, usize, u32, u64)], link: Option<Link>, objective: Objective) -> Problem {
     Problem {
@@ -278,7 +278,8 @@ impl Lcg {
     }
 }
 
-/// A random DAG of `n` tasks (edges only from lower to higher index).
+/// Builds a random DAG of `n` tasks, with edges only from lower to higher
+/// index (and for period problems one edge back at distance 1).
 fn random_graph(seed: u64, n: usize, processors: usize, objective: Objective) -> Problem {
     let mut random = Lcg(seed);
     let durations: Vec<u64> = (0..n).map(|_| 1 + random.below(6)).collect();
@@ -383,10 +384,10 @@ fn brute_force_makespan(problem: &Problem) -> u64 {
     best
 }
 
-/// Whether some assignment and residues r(v) ∈ [0, T) admit a schedule at
-/// period T: residues fix the array rule, and the edges then ask for integer
-/// q with q(v) ≥ q(u) + ⌈(r(u) + dur(u) + comm − r(v))/T⌉ − d, which exist
-/// exactly when that graph has no positive cycle.
+/// Checks whether some assignment and residues r(v) ∈ [0, T) admit a
+/// schedule at period T. Residues decide the array rule. The edges then ask
+/// for integers q with q(v) ≥ q(u) + ⌈(r(u) + dur(u) + comm − r(v))/T⌉ − d,
+/// which exist exactly when that graph has no positive cycle.
 fn brute_force_period_feasible(problem: &Problem, period: u64) -> bool {
     let n = problem.tasks.len();
     let processors = problem.array_count();
@@ -465,4 +466,34 @@ fn sequential_schedule_is_valid() {
             crate::validate::validate(&problem, &schedule).unwrap();
         }
     }
+}
+
+/// Loads a small convolutional network problem on two array groups of
+/// different sizes, with a link.
+fn network_problem(objective: &str) -> Problem {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("net.yaml");
+    let text = format!(
+        "name: net\nnetwork:\n  name: small\n  input: [1, 16, 16]\n  timesteps: 4\n  batch: 8\n  layers:\n    - {{type: conv, out: 8, kernel: 3, padding: 1}}\n    - {{type: pool, kernel: 2}}\n    - {{type: conv, out: 16, kernel: 3, padding: 1}}\n    - {{type: fc, out: 10}}\narrays:\n  - {{count: 2, rows: 16, cols: 16, dataflow: output-stationary}}\n  - {{count: 1, rows: 32, cols: 32, dataflow: weight-stationary}}\nlink: {{latency_cycles: 200, bytes_per_cycle: 16}}\n{objective}\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    crate::problem::load(&path, LoadOptions::default()).unwrap()
+}
+
+#[test]
+fn network_period_is_valid_and_bounded() {
+    let problem = network_problem("objective: period");
+    let warm = sequential_schedule(&problem, None).unwrap();
+    let (value, outcome) = run(&problem, Some(warm.clone()), None, 8);
+    eprintln!("period {value} (sequential {}), bound {}, {:?}", warm.value(&problem), outcome.lower_bound, outcome.status);
+    assert!(value < warm.value(&problem), "the ILP should beat running one task at a time");
+}
+
+#[test]
+fn network_makespan_is_valid_and_bounded() {
+    let problem = network_problem("objective: makespan\niterations: 2");
+    let warm = sequential_schedule(&problem, None).unwrap();
+    let (value, outcome) = run(&problem, Some(warm.clone()), None, 8);
+    eprintln!("makespan {value} (sequential {}), bound {}, {:?}", warm.value(&problem), outcome.lower_bound, outcome.status);
+    assert!(value < warm.value(&problem), "the ILP should beat running one task at a time");
 }

@@ -13,10 +13,10 @@
 //! - C ∈ [low, H], C ≥ Σ_t (t + dur(c))·z[c,t] for copies without successors;
 //! - objective: minimise C.
 //!
-//! The model does not pick arrays: on identical arrays a set of intervals
-//! with at most P running at any instant can be given arrays greedily in
-//! order of start (interval graph colouring), and transfers are free, so the
-//! array choice does not affect timing.
+//! The model does not pick arrays. On identical arrays, intervals with at
+//! most P running at any instant get arrays greedily in order of start
+//! (interval graph colouring). Transfers are free, so that choice does not
+//! affect timing.
 
 use super::mip::{Column, MipModel, MipSettings, MipStatus};
 use crate::problem::Problem;
@@ -27,7 +27,7 @@ const MAX_COLUMNS: u64 = 50_000;
 /// Above this many capacity-row entries the model is not built.
 const MAX_CAPACITY_ENTRIES: u64 = 2_000_000;
 
-/// Whether the time-indexed model applies: identical arrays, no transfer
+/// Checks that the time-indexed model applies: identical arrays, no transfer
 /// costs, no fixed assignment, and a model within the size limits at
 /// `horizon`. `duration[c]` is copy c's duration.
 pub fn applies(problem: &Problem, fixed: Option<&[usize]>, duration: &[u64], est: &[u64], lst: &[u64], horizon: u64) -> bool {
@@ -45,7 +45,7 @@ pub fn applies(problem: &Problem, fixed: Option<&[usize]>, duration: &[u64], est
     columns <= MAX_COLUMNS && entries <= MAX_CAPACITY_ENTRIES
 }
 
-/// What one run of the model returned.
+/// The result of one run of the model.
 pub struct TimeIndexed {
     pub status: MipStatus,
     /// Integer starts per copy, if a solution was found.
@@ -53,19 +53,21 @@ pub struct TimeIndexed {
     pub dual_bound: Option<f64>,
 }
 
-/// Minimises the makespan over schedules within [est, lst] windows and
-/// horizon `horizon`, knowing it is at least `low`. `edges` lists the
-/// unrolled edges as (copy, successor copy); `duration[c]` is c's duration.
-pub fn minimise(
-    duration: &[u64],
-    edges: &[(usize, usize)],
-    est: &[u64],
-    lst: &[u64],
-    processors: usize,
-    horizon: u64,
-    low: u64,
-    settings: &MipSettings,
-) -> TimeIndexed {
+/// The copies to schedule, with their start windows.
+pub struct Instance<'a> {
+    /// Duration of each copy.
+    pub duration: &'a [u64],
+    /// Unrolled edges as (copy, successor copy).
+    pub edges: &'a [(usize, usize)],
+    pub est: &'a [u64],
+    pub lst: &'a [u64],
+    pub processors: usize,
+}
+
+/// Minimises the makespan over schedules within the windows and `horizon`,
+/// knowing it is at least `low`.
+pub fn minimise(instance: &Instance, horizon: u64, low: u64, settings: &MipSettings) -> TimeIndexed {
+    let Instance { duration, edges, est, lst, processors } = *instance;
     let copies = duration.len();
     let mut model = MipModel::new();
     // z[c][k] is the start at est[c] + k.
@@ -86,7 +88,7 @@ pub fn minimise(
         z[c][..=last as usize].iter().map(|col| col.var).sum()
     };
     let mut has_successor = vec![false; copies];
-    for &(from, to) in edges {
+    for &(from, to) in edges.iter() {
         has_successor[from] = true;
         for tau in est[to]..=lst[to] {
             let before = i128::from(tau) - i128::from(duration[from]);

@@ -3,9 +3,9 @@
 //! calls of the standard-pipelining baseline).
 //!
 //! Makespan: critical-path list scheduling. Copies become ready when all
-//! their predecessors are placed; the ready copy with the highest priority
-//! goes next, onto the allowed array where it finishes first, appended after
-//! that array's last copy. The first pass ranks copies by their longest path
+//! their predecessors are placed. The ready copy with the highest priority
+//! goes next, onto the allowed array where it finishes first, after that
+//! array's last copy. The first pass ranks copies by their longest path
 //! to the end (shortest durations, free transfers); later passes perturb
 //! that rank with seeded random noise and keep the best schedule.
 
@@ -13,9 +13,9 @@ use crate::problem::{Objective, Problem};
 use crate::schedule::{Placement, Schedule, Timing};
 use std::time::Instant;
 
-/// The best of `passes` list schedules of a makespan problem (stopping early
-/// at `deadline` or at a schedule of makespan `target`); `None` for a period
-/// problem.
+/// Returns the best of `passes` list schedules of a makespan problem, or
+/// `None` for a period problem. Passes stop early at `deadline` or once a
+/// schedule reaches makespan `target`.
 pub fn list_schedule(problem: &Problem, fixed: Option<&[usize]>, passes: u32, target: u64, deadline: Instant) -> Option<Schedule> {
     let Objective::Makespan { iterations } = problem.objective else {
         return None;
@@ -76,7 +76,7 @@ pub fn list_schedule(problem: &Problem, fixed: Option<&[usize]>, passes: u32, ta
     best
 }
 
-/// One list-scheduling pass with the given ranks (higher goes first).
+/// Runs one list-scheduling pass with the given ranks (higher goes first).
 fn one_pass(
     problem: &Problem,
     fixed: Option<&[usize]>,
