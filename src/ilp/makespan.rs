@@ -238,11 +238,10 @@ impl Context<'_> {
             return self.probe_time_indexed(horizon, low, &settings);
         }
         let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
-        let pairs = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst);
-        if pairs.len() > MAX_PAIRS {
-            log::warn!("the makespan model would have {} disjunctive pairs (above {MAX_PAIRS}); skipping it", pairs.len());
+        let Some(pairs) = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst) else {
+            log::warn!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs; keeping the heuristic schedule");
             return nothing;
-        }
+        };
 
         // The warm start, with arrays relabelled to meet the symmetry rows.
         let (warm_arrays, warm_start) = match warm {
@@ -425,9 +424,10 @@ struct Pair {
     arrays: Vec<(usize, u64, u64)>,
 }
 
-/// Pairs of copies not ordered by a path that may run on one array with
-/// positive durations and overlapping time windows.
-fn conflicting_pairs(problem: &Problem, unrolled: &Unrolled, allowed: &[Vec<usize>], est: &[u64], lst: &[u64]) -> Vec<Pair> {
+/// Lists the pairs of copies not ordered by a path that may run on one array
+/// with positive durations and overlapping time windows; `None` beyond
+/// `MAX_PAIRS` pairs.
+fn conflicting_pairs(problem: &Problem, unrolled: &Unrolled, allowed: &[Vec<usize>], est: &[u64], lst: &[u64]) -> Option<Vec<Pair>> {
     let n = unrolled.tasks;
     let reach = unrolled.reachability();
     let mut pairs = Vec::new();
@@ -452,9 +452,12 @@ fn conflicting_pairs(problem: &Problem, unrolled: &Unrolled, allowed: &[Vec<usiz
                 }
             }
             if !arrays.is_empty() {
+                if pairs.len() == MAX_PAIRS {
+                    return None;
+                }
                 pairs.push(Pair { first, second, arrays });
             }
         }
     }
-    pairs
+    Some(pairs)
 }

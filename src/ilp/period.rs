@@ -52,9 +52,9 @@ use crate::schedule::Schedule;
 use good_lp::{variable, Expression};
 use std::time::Instant;
 
-/// Above this many tasks the pair rows grow too many and the warm start is
-/// returned.
-const MAX_TASKS: usize = 2000;
+/// Above this many tasks the model would have over 200,000 pairs, so the
+/// warm start is returned.
+const MAX_TASKS: usize = 630;
 
 /// The result of one probe at a fixed period.
 enum Probe {

@@ -212,6 +212,19 @@ fn warm_start_not_following_assignment_is_ignored() {
 }
 
 #[test]
+fn invalid_warm_start_is_ignored() {
+    // b starts before a ends on the same processor.
+    let problem = graph(2, &[3, 3], &[(0, 1, 0, 0)], None, Objective::Makespan { iterations: 1 });
+    let overlapping = makespan_schedule(1, &[(0, 0, 0, 0), (1, 0, 0, 1)]);
+    assert!(crate::validate::validate(&problem, &overlapping).is_err());
+    let outcome = solve(&problem, &options(5), Some(overlapping), None);
+    let schedule = outcome.schedule.expect("the ILP returns a schedule");
+    crate::validate::validate(&problem, &schedule).unwrap();
+    assert_eq!(schedule.value(&problem), 6);
+    assert_eq!(outcome.status, Status::Optimal);
+}
+
+#[test]
 fn optimal_warm_start_is_kept() {
     // Makespan 3 equals the load bound ⌈6/2⌉, so there is nothing to improve.
     let problem = graph(2, &[3, 3], &[], None, Objective::Makespan { iterations: 1 });
@@ -484,7 +497,7 @@ fn network_problem(objective: &str) -> Problem {
 fn network_period_is_valid_and_bounded() {
     let problem = network_problem("objective: period");
     let warm = sequential_schedule(&problem, None).unwrap();
-    let (value, outcome) = run(&problem, Some(warm.clone()), None, 8);
+    let (value, outcome) = run(&problem, Some(warm.clone()), None, 4);
     eprintln!("period {value} (sequential {}), bound {}, {:?}", warm.value(&problem), outcome.lower_bound, outcome.status);
     assert!(value < warm.value(&problem), "the ILP should beat running one task at a time");
 }
@@ -493,7 +506,7 @@ fn network_period_is_valid_and_bounded() {
 fn network_makespan_is_valid_and_bounded() {
     let problem = network_problem("objective: makespan\niterations: 2");
     let warm = sequential_schedule(&problem, None).unwrap();
-    let (value, outcome) = run(&problem, Some(warm.clone()), None, 8);
+    let (value, outcome) = run(&problem, Some(warm.clone()), None, 4);
     eprintln!("makespan {value} (sequential {}), bound {}, {:?}", warm.value(&problem), outcome.lower_bound, outcome.status);
     assert!(value < warm.value(&problem), "the ILP should beat running one task at a time");
 }
