@@ -34,12 +34,17 @@
 //! Pairs joined by a dependency path need no y: the path orders them.
 //! Objective: minimise C.
 //!
+//! The model is solved in units of the horizon: every time above is divided
+//! by H, so the coefficients stay within [0, 1] even at 10^8 cycles. The
+//! absolute gap is scaled alike, and the dual bound is multiplied back before
+//! it is rounded up. Only the assignment and order are kept (see `retime`).
+//!
 //! On identical arrays with free transfers and a short horizon the
 //! time-indexed model of `time_indexed` is used instead: its relaxation is
 //! much tighter than these big-M rows.
 
 use super::assignment::{allowed_arrays, relabel_by_first_use, Assignment};
-use super::mip::{integer_bound, MipModel, MipSettings, MipStatus};
+use super::mip::{integer_bound, MipModel, MipSettings, MipStatus, INTEGRAL_GAP};
 use super::retime::retime_makespan;
 use super::time_indexed;
 use super::Search;
@@ -232,11 +237,20 @@ impl Context<'_> {
         if seconds < 0.01 {
             return nothing;
         }
-        let settings =
-            MipSettings { time_limit: seconds, threads: self.options.threads, rel_gap: self.options.mip_gap, verbose: self.options.verbose };
+        let mut settings = MipSettings {
+            time_limit: seconds,
+            threads: self.options.threads,
+            rel_gap: self.options.mip_gap,
+            abs_gap: INTEGRAL_GAP,
+            verbose: self.options.verbose,
+        };
         if warm.is_none() && self.time_indexed_applies(horizon) {
             return self.probe_time_indexed(horizon, low, &settings);
         }
+        // Times are measured in units of the horizon (see the module
+        // documentation), and so is the gap.
+        let unit = horizon.max(1) as f64;
+        settings.abs_gap = INTEGRAL_GAP / unit;
         let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
         let Some(pairs) = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst) else {
             log::warn!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs; keeping the heuristic schedule");
@@ -256,12 +270,12 @@ impl Context<'_> {
         let mut model = MipModel::new();
         let x = Assignment::new(&mut model, &self.allowed, &warm_arrays);
         let s: Vec<_> = (0..unrolled.copies)
-            .map(|c| model.add(variable().min(self.est[c] as f64).max(lst[c] as f64), warm_start[c] as f64))
+            .map(|c| model.add(variable().min(self.est[c] as f64 / unit).max(lst[c] as f64 / unit), warm_start[c] as f64 / unit))
             .collect();
-        let makespan = model.add(variable().min(low as f64).max(horizon as f64), horizon as f64);
-        let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a));
+        let makespan = model.add(variable().min(low as f64 / unit).max(1.0), 1.0);
+        let duration = |c: usize| x.duration(c, |a| problem.duration(c % n, a)) / unit;
 
-        add_precedence_rows(&mut model, problem, unrolled, &x, &s);
+        add_precedence_rows(&mut model, problem, unrolled, &x, &s, unit);
         for (c, successors) in unrolled.successors.iter().enumerate() {
             if successors.is_empty() {
                 model.constrain((Expression::from(makespan.var) - s[c].var - duration(c)).geq(0.0));
@@ -270,7 +284,7 @@ impl Context<'_> {
         for a in 0..problem.array_count() {
             let load: Expression = (0..unrolled.copies)
                 .filter(|&c| x.allows(c, a))
-                .map(|c| problem.duration(c % n, a) as f64 * x.x(c, a))
+                .map(|c| problem.duration(c % n, a) as f64 / unit * x.x(c, a))
                 .sum();
             model.constrain((Expression::from(makespan.var) - load).geq(0.0));
         }
@@ -279,9 +293,9 @@ impl Context<'_> {
             let y = model.add(variable().binary(), f64::from(u8::from(before)));
             for &(array, m1, m2) in &pair.arrays {
                 let apart = 2.0 - x.x(pair.first, array) - x.x(pair.second, array);
-                let first = problem.duration(pair.first % n, array) as f64;
-                let second = problem.duration(pair.second % n, array) as f64;
-                let (m1, m2) = (m1 as f64, m2 as f64);
+                let first = problem.duration(pair.first % n, array) as f64 / unit;
+                let second = problem.duration(pair.second % n, array) as f64 / unit;
+                let (m1, m2) = (m1 as f64 / unit, m2 as f64 / unit);
                 model.constrain(
                     (Expression::from(s[pair.second].var) - s[pair.first].var - first + m1 * (1.0 - y.var) + m1 * apart.clone())
                         .geq(0.0),
@@ -307,9 +321,9 @@ impl Context<'_> {
                 return nothing;
             }
             MipStatus::Infeasible => beyond,
-            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual).min(beyond).max(low)),
+            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual * unit).min(beyond).max(low)),
         };
-        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values));
+        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values, unit));
         Probe { schedule, bound }
     }
 
@@ -370,11 +384,11 @@ impl Context<'_> {
     }
 
     /// Re-times the solver's assignment and per-array order exactly.
-    fn retime(&self, x: &Assignment, s: &[super::mip::Column], values: &[f64]) -> Option<Schedule> {
+    fn retime(&self, x: &Assignment, s: &[super::mip::Column], values: &[f64], unit: f64) -> Option<Schedule> {
         let problem = self.problem;
         let n = self.unrolled.tasks;
         let arrays = x.decode(values);
-        let middle = |c: usize| values[s[c].index] + problem.duration(c % n, arrays[c]) as f64 / 2.0;
+        let middle = |c: usize| values[s[c].index] * unit + problem.duration(c % n, arrays[c]) as f64 / 2.0;
         let mut sequences = vec![Vec::new(); problem.array_count()];
         for c in 0..self.unrolled.copies {
             if problem.duration(c % n, arrays[c]) > 0 {
@@ -395,14 +409,15 @@ fn placement_of(schedule: &Schedule, copy: usize, n: usize) -> crate::schedule::
         .expect("a valid makespan schedule places every copy")
 }
 
-/// Rows s[c'] ≥ s[c] + dur(c) + κ·(x[c,a] − x[c',a]) of every unrolled edge.
-fn add_precedence_rows(model: &mut MipModel, problem: &Problem, unrolled: &Unrolled, x: &Assignment, s: &[super::mip::Column]) {
+/// Adds the rows s[c'] ≥ s[c] + dur(c) + κ·(x[c,a] − x[c',a]) of every
+/// unrolled edge, times in units of `unit` cycles.
+fn add_precedence_rows(model: &mut MipModel, problem: &Problem, unrolled: &Unrolled, x: &Assignment, s: &[super::mip::Column], unit: f64) {
     let n = unrolled.tasks;
     for c in 0..unrolled.copies {
-        let duration = x.duration(c, |a| problem.duration(c % n, a));
+        let duration = x.duration(c, |a| problem.duration(c % n, a)) / unit;
         for &(next, edge) in &unrolled.successors[c] {
             let gap = Expression::from(s[next].var) - s[c].var - duration.clone();
-            let comm = problem.remote_comm(&problem.edges[edge]) as f64;
+            let comm = problem.remote_comm(&problem.edges[edge]) as f64 / unit;
             if comm == 0.0 {
                 model.constrain(gap.geq(0.0));
                 continue;

@@ -25,6 +25,8 @@ pub struct MipSettings {
     pub threads: Option<u32>,
     /// Relative gap at which HiGHS may stop (0 asks for a proof).
     pub rel_gap: f64,
+    /// Absolute gap at which HiGHS may stop, in objective units.
+    pub abs_gap: f64,
     pub verbose: bool,
 }
 
@@ -57,9 +59,9 @@ pub struct MipModel {
     integer_columns: usize,
 }
 
-/// Absolute gap just below 1: objectives are integers, so a gap under 1
-/// proves integral optimality without chasing the last fraction.
-const ABSOLUTE_GAP: f64 = 0.999;
+/// Absolute gap just below 1 cycle: objectives are integers, so a gap under
+/// 1 proves integral optimality without chasing the last fraction.
+pub const INTEGRAL_GAP: f64 = 0.999;
 
 /// Fixed seed so that runs are repeatable.
 const RANDOM_SEED: i32 = 12345;
@@ -110,7 +112,7 @@ impl MipModel {
         let options: [(&str, OptionValue); 6] = [
             ("time_limit", OptionValue::Float(settings.time_limit.max(0.0))),
             ("mip_rel_gap", OptionValue::Float(settings.rel_gap.max(0.0))),
-            ("mip_abs_gap", OptionValue::Float(ABSOLUTE_GAP)),
+            ("mip_abs_gap", OptionValue::Float(settings.abs_gap.max(0.0))),
             ("random_seed", OptionValue::Int(RANDOM_SEED)),
             ("output_flag", OptionValue::Bool(settings.verbose)),
             ("log_to_console", OptionValue::Bool(settings.verbose)),

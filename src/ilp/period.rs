@@ -36,6 +36,10 @@
 //!   r[u] − r[v] ∈ [−(T − 1), T − 1], which is why those big-M values suffice.
 //!   A task may straddle the period boundary: only residues are constrained.
 //!
+//! The model is solved in units of one period: every time above is divided
+//! by T, so r ∈ [0, 1 − 1/T] and the coefficients stay near 1 even when T is
+//! 10^8 cycles. Starts are multiplied back and re-timed exactly.
+//!
 //! Bound Q: fix r, x and y of a feasible solution. Each edge then asks
 //! q[v] ≥ q[u] + w with integer w = ⌈(r[u] + dur(u) + κ − r[v])/T⌉ − d ≤
 //! 2 + ⌈κ/T⌉, because r < T and dur ≤ T. The smallest non-negative q are
@@ -91,8 +95,10 @@ pub fn solve(
         // Probe the lower bound first, since it is often the optimum; then bisect.
         let period = if first_probe { low } else { low + (high - low) / 2 };
         first_probe = false;
-        let probes_left = u64::BITS - (high - low).leading_zeros();
-        let budget = remaining.as_secs_f64() / f64::from(probes_left.max(1));
+        // A probe stops as soon as it decides its period, so each may use a
+        // third of the time left: bisection steps that timed out are the
+        // expensive ones, and an even split over all steps starves every probe.
+        let budget = remaining.as_secs_f64() / 3.0;
         let outcome = probe(problem, period, fixed, options, budget);
         log::debug!(
             "period probe at {period} ({budget:.2} s): {}",
@@ -118,7 +124,9 @@ pub fn solve(
 /// decisions exactly.
 fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
     let n = problem.tasks.len();
+    // Times are measured in periods (see the module documentation).
     let t = period as f64;
+    let scaled = |cycles: u64| cycles as f64 / t;
     let symmetric = fixed.is_none() && problem.has_identical_arrays();
     let allowed = allowed_arrays(n, problem.array_count(), |v| v, fixed, symmetric, |v, a| problem.duration(v, a) <= period);
     if allowed.iter().any(Vec::is_empty) {
@@ -130,14 +138,14 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
     let comm_periods: u64 = problem.edges.iter().map(|e| problem.remote_comm(e).div_ceil(period)).sum();
     let max_q = 2 * (n as u64 - 1) + comm_periods;
     let q: Vec<_> = (0..n).map(|_| model.add(variable().integer().min(0.0).max(max_q as f64), 0.0)).collect();
-    let r: Vec<_> = (0..n).map(|_| model.add(variable().min(0.0).max(t - 1.0), 0.0)).collect();
-    let start = |v: usize| t * q[v].var + r[v].var;
+    let r: Vec<_> = (0..n).map(|_| model.add(variable().min(0.0).max(1.0 - 1.0 / t), 0.0)).collect();
+    let start = |v: usize| Expression::from(q[v].var) + r[v].var;
 
     // Dependencies.
     for edge in &problem.edges {
         let (u, v) = (edge.from, edge.to);
-        let gap = start(v) + edge.distance as f64 * t - start(u) - x.duration(u, |a| problem.duration(u, a));
-        let comm = problem.remote_comm(edge) as f64;
+        let gap = start(v) + edge.distance as f64 - start(u) - x.duration(u, |a| problem.duration(u, a)) / t;
+        let comm = scaled(problem.remote_comm(edge));
         if comm == 0.0 || u == v {
             model.constrain(gap.geq(0.0));
             continue;
@@ -163,18 +171,19 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
             }
             let y = model.add(variable().binary(), 0.0);
             for a in shared {
-                let (du, dv) = (problem.duration(u, a) as f64, problem.duration(v, a) as f64);
+                let (du, dv) = (scaled(problem.duration(u, a)), scaled(problem.duration(v, a)));
                 let apart = 2.0 - x.x(u, a) - x.x(v, a);
                 let offset = Expression::from(r[u].var) - r[v].var;
-                model.constrain((offset.clone() - dv + t * (1.0 - y.var) + (dv + t - 1.0) * apart.clone()).geq(0.0));
-                model.constrain((offset + du - t * y.var - (du + t - 1.0) * apart).leq(0.0));
+                let release = 1.0 - 1.0 / t;
+                model.constrain((offset.clone() - dv + (1.0 - y.var) + (dv + release) * apart.clone()).geq(0.0));
+                model.constrain((offset + du - y.var - (du + release) * apart).leq(0.0));
             }
             pairs.push((u, v));
         }
     }
     log::debug!("period model at T = {period}: {} columns, {} rows", model.column_count(), model.row_count());
 
-    let settings = MipSettings { time_limit: seconds, threads: options.threads, rel_gap: 0.0, verbose: options.verbose };
+    let settings = MipSettings { time_limit: seconds, threads: options.threads, rel_gap: 0.0, abs_gap: 0.0, verbose: options.verbose };
     let result = model.minimise(Expression::from(0.0), &settings, false);
     if result.status == MipStatus::Infeasible {
         return Probe::Infeasible;
@@ -185,7 +194,7 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
 
     // Keep the assignment and the modulo order; re-time in integers.
     let arrays = x.decode(&values);
-    let starts: Vec<f64> = (0..n).map(|v| t * values[q[v].index].round() + values[r[v].index]).collect();
+    let starts: Vec<f64> = (0..n).map(|v| t * (values[q[v].index].round() + values[r[v].index])).collect();
     let orders: Vec<ModuloOrder> = pairs
         .iter()
         .filter(|&&(u, v)| {
