@@ -68,7 +68,8 @@ impl Assignment {
             .sum()
     }
 
-    /// Each item's array in a solution: the allowed array with the largest x.
+    /// Reads each item's array from a solution: the allowed array with the
+    /// largest x.
     pub fn decode(&self, values: &[f64]) -> Vec<usize> {
         self.choices
             .iter()
@@ -103,8 +104,8 @@ pub fn relabel_by_first_use(arrays: &[usize], array_count: usize) -> Vec<usize> 
         .collect()
 }
 
-/// The arrays each item may use: `fixed[task]` when given, else every array
-/// that `fits` (and, with `break_symmetry`, only arrays ≤ the item's index).
+/// Lists the arrays each item may use: `fixed[task]` when given, else every
+/// array that `fits` (with `break_symmetry`, only arrays ≤ the item's index).
 /// `task_of` maps an item to its task.
 pub fn allowed_arrays(
     items: usize,

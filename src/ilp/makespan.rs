@@ -440,8 +440,8 @@ struct Pair {
 }
 
 /// Lists the pairs of copies not ordered by a path that may run on one array
-/// with positive durations and overlapping time windows; `None` beyond
-/// `MAX_PAIRS` pairs.
+/// with positive durations and overlapping time windows. Returns `None`
+/// beyond `MAX_PAIRS` pairs.
 fn conflicting_pairs(problem: &Problem, unrolled: &Unrolled, allowed: &[Vec<usize>], est: &[u64], lst: &[u64]) -> Option<Vec<Pair>> {
     let n = unrolled.tasks;
     let reach = unrolled.reachability();

@@ -23,14 +23,14 @@ pub struct MipSettings {
     /// Seconds the run may take.
     pub time_limit: f64,
     pub threads: Option<u32>,
-    /// Relative gap at which HiGHS may stop (0 asks for a proof).
+    /// Relative gap at which HiGHS may stop (0 requires a proof).
     pub rel_gap: f64,
     /// Absolute gap at which HiGHS may stop, in objective units.
     pub abs_gap: f64,
     pub verbose: bool,
 }
 
-/// What a run proved.
+/// The proof status of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MipStatus {
     /// The solver finished: optimal within the gaps.
@@ -171,8 +171,8 @@ enum OptionValue {
     Bool(bool),
 }
 
-/// A proven integer lower bound from a solver's dual bound: rounded up after
-/// an allowance for floating-point error (1e-6 absolute or 1e-9 relative).
+/// Rounds a solver's dual bound up to a proven integer lower bound, after an
+/// allowance for floating-point error (1e-6 absolute or 1e-9 relative).
 pub fn integer_bound(dual_bound: f64) -> u64 {
     let allowance = (dual_bound.abs() * 1e-9).max(1e-6);
     let bound = (dual_bound - allowance).ceil();

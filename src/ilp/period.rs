@@ -40,7 +40,7 @@
 //! by T, so r ∈ [0, 1 − 1/T] and the coefficients stay near 1 even when T is
 //! 10^8 cycles. Starts are multiplied back and re-timed exactly.
 //!
-//! Bound Q: fix r, x and y of a feasible solution. Each edge then asks
+//! Bound Q: fix r, x and y of a feasible solution. Each edge then requires
 //! q[v] ≥ q[u] + w with integer w = ⌈(r[u] + dur(u) + κ − r[v])/T⌉ − d ≤
 //! 2 + ⌈κ/T⌉, because r < T and dur ≤ T. The smallest non-negative q are
 //! longest paths over at most n − 1 edges, so

@@ -32,8 +32,8 @@ pub struct Arc {
     pub weight: i128,
 }
 
-/// The smallest non-negative starts meeting every arc, or `None` when the arcs
-/// contain a positive cycle. Queue-based Bellman-Ford: a longest path of
+/// Computes the smallest non-negative starts meeting every arc, or `None`
+/// when the arcs contain a positive cycle. Queue-based Bellman-Ford: a longest path of
 /// `nodes` or more arcs repeats a node, so it contains a positive cycle.
 pub fn earliest_starts(nodes: usize, arcs: &[Arc]) -> Option<Vec<i128>> {
     let mut outgoing: Vec<Vec<(usize, i128)>> = vec![Vec::new(); nodes];
@@ -65,8 +65,8 @@ pub fn earliest_starts(nodes: usize, arcs: &[Arc]) -> Option<Vec<i128>> {
     Some(start)
 }
 
-/// A makespan schedule of `iterations` iterations from the array of every
-/// copy (`arrays[i·n + t]` for copy i of task t) and the order of the copies
+/// Builds a makespan schedule of `iterations` iterations from the array of
+/// every copy (`arrays[i·n + t]` for copy i of task t) and the order of the copies
 /// on each array (`sequences[a]`, copies of duration 0 may be left out).
 /// `None` when the order contradicts the dependencies.
 pub fn retime_makespan(problem: &Problem, iterations: u32, arrays: &[usize], sequences: &[Vec<usize>]) -> Option<Schedule> {
@@ -113,15 +113,15 @@ pub struct ModuloOrder {
     pub periods: i64,
 }
 
-/// The number of whole periods m that puts s(u) − s(v) − m·T in the window
-/// [dur(v), T − dur(u)], read from approximate starts by rounding the offset
-/// from the window's centre, so errors below half a period do not matter.
+/// Computes the number of whole periods m that puts s(u) − s(v) − m·T in the
+/// window [dur(v), T − dur(u)]. It rounds the offset from the window's centre,
+/// so errors in the approximate starts below half a period do not matter.
 pub fn periods_between(start_u: f64, start_v: f64, duration_u: u64, duration_v: u64, period: u64) -> i64 {
     let centre = (duration_v as f64 + period as f64 - duration_u as f64) / 2.0;
     ((start_u - start_v - centre) / period as f64).round() as i64
 }
 
-/// A periodic schedule with period `period` from the array of every task and
+/// Builds a periodic schedule with period `period` from the array of every task and
 /// the modulo order of every pair of tasks with positive durations that share
 /// an array. `None` when these decisions admit no schedule at this period.
 pub fn retime_periodic(problem: &Problem, period: u64, arrays: &[usize], orders: &[ModuloOrder]) -> Option<Schedule> {

@@ -6,8 +6,8 @@
 //! their predecessors are placed. The ready copy with the highest priority
 //! goes next, onto the allowed array where it finishes first, after that
 //! array's last copy. The first pass ranks copies by their longest path
-//! to the end (shortest durations, free transfers); later passes perturb
-//! that rank with seeded random noise and keep the best schedule.
+//! to the end (shortest durations, free transfers). Later passes perturb
+//! that rank with seeded random noise, and the best schedule is kept.
 
 use crate::problem::{Objective, Problem};
 use crate::schedule::{Placement, Schedule, Timing};
