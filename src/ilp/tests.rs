@@ -510,3 +510,55 @@ fn network_makespan_is_valid_and_bounded() {
     eprintln!("makespan {value} (sequential {}), bound {}, {:?}", warm.value(&problem), outcome.lower_bound, outcome.status);
     assert!(value < warm.value(&problem), "the ILP should beat running one task at a time");
 }
+
+/// Gives every task a random duration on each array, 1 to 6 cycles, so that
+/// the arrays differ.
+fn heterogeneous(mut problem: Problem, seed: u64) -> Problem {
+    let mut random = Lcg(seed);
+    for task in &mut problem.tasks {
+        for duration in &mut task.durations {
+            *duration = 1 + random.below(6);
+        }
+    }
+    problem
+}
+
+#[test]
+fn heterogeneous_makespan_matches_enumeration() {
+    for seed in 40..44 {
+        let problem = heterogeneous(random_graph(seed, 5, 2, Objective::Makespan { iterations: 1 }), seed);
+        assert!(!problem.has_identical_arrays());
+        let (value, outcome) = run(&problem, None, None, 10);
+        assert_eq!(outcome.status, Status::Optimal, "seed {seed}");
+        assert_eq!(value, brute_force_makespan(&problem), "seed {seed}");
+    }
+}
+
+#[test]
+fn heterogeneous_period_matches_enumeration() {
+    for seed in 50..54 {
+        let problem = heterogeneous(random_graph(seed, 4, 2, Objective::Period), seed);
+        let (value, outcome) = run(&problem, None, None, 10);
+        assert_eq!(outcome.status, Status::Optimal, "seed {seed}");
+        assert!(brute_force_period_feasible(&problem, value), "seed {seed}: enumeration finds no schedule at {value}");
+        assert!(value == 1 || !brute_force_period_feasible(&problem, value - 1), "seed {seed}: enumeration finds {}", value - 1);
+    }
+}
+
+#[test]
+fn fixed_assignment_matches_enumeration() {
+    // With every task on its fixed array, enumeration over that one
+    // assignment's orders gives the optimum.
+    for seed in 60..64 {
+        let problem = heterogeneous(random_graph(seed, 5, 2, Objective::Makespan { iterations: 1 }), seed);
+        let fixed: Vec<usize> = (0..5).map(|t| (t + seed as usize) % 2).collect();
+        let mut pinned = problem.clone();
+        for (task, &array) in pinned.tasks.iter_mut().zip(&fixed) {
+            // A prohibitive duration elsewhere keeps enumeration on `fixed`.
+            task.durations[1 - array] = 1000;
+        }
+        let (value, outcome) = run(&problem, None, Some(&fixed), 10);
+        assert_eq!(outcome.status, Status::Optimal, "seed {seed}");
+        assert_eq!(value, brute_force_makespan(&pinned), "seed {seed}");
+    }
+}
