@@ -1,0 +1,220 @@
+//! The period objective: a search over the integer period T with one
+//! feasibility model per probed T.
+//!
+//! Feasibility is monotone in T. A valid schedule s at period T' maps to
+//! s'(v) = s(v) + ⌊s(v)/T'⌋·(T − T') at any T ≥ T': write s(v) = q·T' + r with
+//! 0 ≤ r < T', then s'(v) = q·T + r.
+//! - Two tasks on one array: δ = r(u) − r(v) ∈ (−T', T'). If δ ≥ 0, its
+//!   residue is δ under both periods. Otherwise it moves from δ + T' up to
+//!   δ + T. A residue in [dur(v), T' − dur(u)] thus lands in
+//!   [dur(v), T − dur(u)].
+//! - An edge u → v of distance d: the old rule reads
+//!   T'·(q(v) + d − q(u)) + r(v) − r(u) ≥ dur(u) + comm ≥ 0, which forces
+//!   q(v) + d − q(u) ≥ 0 because r(v) − r(u) < T'. The new slack is the old
+//!   one plus (T − T')·(q(v) + d − q(u)) ≥ 0.
+//! - Every dur ≤ T' ≤ T.
+//!
+//! Hence "feasible at T" is monotone, and a binary search between the lower
+//! bound and the warm start's period is exact: an infeasible probe at T
+//! proves every period ≤ T infeasible, and a feasible probe gives a schedule.
+//! A probe that times out proves nothing; the search then moves up without
+//! raising the proven bound.
+//!
+//! The model at fixed T, for tasks v and arrays a:
+//! - x[v,a] ∈ {0,1} for arrays with dur_v(a) ≤ T (longer ones are forbidden);
+//! - s(v) = T·q[v] + r[v] with q[v] ∈ {0..Q} and r[v] ∈ [0, T − 1];
+//! - y[u,v] ∈ {0,1} for tasks u < v that may share an array;
+//! - Σ_a x[v,a] = 1;
+//! - edge u → v of distance d, transfer κ, every array a:
+//!   T·q[v] + r[v] + d·T ≥ T·q[u] + r[u] + dur(u) + κ·(x[u,a] − x[v,a]);
+//! - both on array a (dur_u(a), dur_v(a) > 0), with B = 2 − x[u,a] − x[v,a]:
+//!   r[u] − r[v] ≥ dur_v(a) − T·(1 − y) − (dur_v(a) + T − 1)·B and
+//!   r[u] − r[v] ≤ T·y − dur_u(a) + (dur_u(a) + T − 1)·B.
+//!   With B = 0, y = 1 puts r[u] − r[v] in [dur_v(a), T − dur_u(a)] and y = 0
+//!   puts r[u] − r[v] + T there: exactly the rule that (s(u) − s(v)) mod T
+//!   lies in [dur(v), T − dur(u)]. With B ≥ 1 both rows hold for any
+//!   r[u] − r[v] ∈ [−(T − 1), T − 1], which is why those big-M values suffice.
+//!   A task may straddle the period boundary: only residues are constrained.
+//!
+//! The model is solved in units of one period: every time above is divided
+//! by T, so r ∈ [0, 1 − 1/T] and the coefficients stay near 1 even when T is
+//! 10^8 cycles. Starts are multiplied back and re-timed exactly.
+//!
+//! Bound Q: fix r, x and y of a feasible solution. Each edge then requires
+//! q[v] ≥ q[u] + w with integer w = ⌈(r[u] + dur(u) + κ − r[v])/T⌉ − d ≤
+//! 2 + ⌈κ/T⌉, because r < T and dur ≤ T. The smallest non-negative q are
+//! longest paths over at most n − 1 edges, so
+//! Q = 2·(n − 1) + Σ_edges ⌈κ/T⌉ keeps at least one solution.
+
+use super::assignment::{allowed_arrays, Assignment};
+use super::mip::{MipModel, MipSettings, MipStatus};
+use super::retime::{periods_between, retime_periodic, ModuloOrder};
+use super::Search;
+use crate::problem::Problem;
+use crate::sched::SolveOptions;
+use crate::schedule::Schedule;
+use good_lp::{variable, Expression};
+use std::time::Instant;
+
+/// Above this many tasks the model would have over 200,000 pairs, so the
+/// warm start is returned.
+const MAX_TASKS: usize = 630;
+
+/// The result of one probe at a fixed period.
+enum Probe {
+    Feasible(Schedule),
+    Infeasible,
+    Unknown,
+}
+
+/// Searches the smallest period from `lower_bound` up to the period of
+/// `incumbent` (valid, period objective), until `deadline`.
+pub fn solve(
+    problem: &Problem,
+    options: &SolveOptions,
+    deadline: Instant,
+    incumbent: Schedule,
+    fixed: Option<&[usize]>,
+    lower_bound: u64,
+) -> Search {
+    let mut best = incumbent;
+    let mut proven = lower_bound;
+    if problem.tasks.len() > MAX_TASKS {
+        log::warn!("the period model would have {} tasks (above {MAX_TASKS}); keeping the heuristic schedule", problem.tasks.len());
+        return Search { lower_bound: proven.min(best.value(problem)), schedule: best };
+    }
+    // Periods below `low` are proven infeasible or timed out.
+    let mut low = lower_bound;
+    let mut first_probe = true;
+    while low < best.value(problem) {
+        let high = best.value(problem);
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.as_secs_f64() < 0.01 {
+            break;
+        }
+        // Probe the lower bound first, since it is often the optimum; then bisect.
+        let period = if first_probe { low } else { low + (high - low) / 2 };
+        first_probe = false;
+        // A probe stops as soon as it decides its period, so each may use a
+        // third of the time left: bisection steps that timed out are the
+        // expensive ones, and an even split over all steps starves every probe.
+        let budget = remaining.as_secs_f64() / 3.0;
+        let outcome = probe(problem, period, fixed, options, budget);
+        log::debug!(
+            "period probe at {period} ({budget:.2} s): {}",
+            match &outcome {
+                Probe::Feasible(_) => "feasible",
+                Probe::Infeasible => "infeasible",
+                Probe::Unknown => "unknown",
+            }
+        );
+        match outcome {
+            Probe::Feasible(schedule) => best = schedule,
+            Probe::Infeasible => {
+                proven = proven.max(period + 1);
+                low = period + 1;
+            }
+            Probe::Unknown => low = period + 1,
+        }
+    }
+    Search { lower_bound: proven.min(best.value(problem)), schedule: best }
+}
+
+/// Builds and solves the feasibility model at `period`, then re-times its
+/// decisions exactly.
+fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
+    let n = problem.tasks.len();
+    // Times are measured in periods (see the module documentation).
+    let t = period as f64;
+    let scaled = |cycles: u64| cycles as f64 / t;
+    let symmetric = fixed.is_none() && problem.has_identical_arrays();
+    let allowed = allowed_arrays(n, problem.array_count(), |v| v, fixed, symmetric, |v, a| problem.duration(v, a) <= period);
+    if allowed.iter().any(Vec::is_empty) {
+        return Probe::Infeasible;
+    }
+
+    let mut model = MipModel::new();
+    let x = Assignment::new(&mut model, &allowed, &[]);
+    let comm_periods: u64 = problem.edges.iter().map(|e| problem.remote_comm(e).div_ceil(period)).sum();
+    let max_q = 2 * (n as u64 - 1) + comm_periods;
+    let q: Vec<_> = (0..n).map(|_| model.add(variable().integer().min(0.0).max(max_q as f64), 0.0)).collect();
+    let r: Vec<_> = (0..n).map(|_| model.add(variable().min(0.0).max(1.0 - 1.0 / t), 0.0)).collect();
+    let start = |v: usize| Expression::from(q[v].var) + r[v].var;
+
+    // Dependencies.
+    for edge in &problem.edges {
+        let (u, v) = (edge.from, edge.to);
+        let gap = start(v) + edge.distance as f64 - start(u) - x.duration(u, |a| problem.duration(u, a)) / t;
+        let comm = scaled(problem.remote_comm(edge));
+        if comm == 0.0 || u == v {
+            model.constrain(gap.geq(0.0));
+            continue;
+        }
+        let mut arrays: Vec<usize> = x.arrays(u).chain(x.arrays(v)).collect();
+        arrays.sort_unstable();
+        arrays.dedup();
+        for a in arrays {
+            model.constrain((gap.clone() - comm * (x.x(u, a) - x.x(v, a))).geq(0.0));
+        }
+    }
+
+    // Occupancy modulo the period.
+    let mut pairs = Vec::new();
+    for u in 0..n {
+        for v in u + 1..n {
+            let shared: Vec<usize> = x
+                .arrays(u)
+                .filter(|&a| x.allows(v, a) && problem.duration(u, a) > 0 && problem.duration(v, a) > 0)
+                .collect();
+            if shared.is_empty() {
+                continue;
+            }
+            let y = model.add(variable().binary(), 0.0);
+            for a in shared {
+                let (du, dv) = (scaled(problem.duration(u, a)), scaled(problem.duration(v, a)));
+                let apart = 2.0 - x.x(u, a) - x.x(v, a);
+                let offset = Expression::from(r[u].var) - r[v].var;
+                let release = 1.0 - 1.0 / t;
+                model.constrain((offset.clone() - dv + (1.0 - y.var) + (dv + release) * apart.clone()).geq(0.0));
+                model.constrain((offset + du - y.var - (du + release) * apart).leq(0.0));
+            }
+            pairs.push((u, v));
+        }
+    }
+    log::debug!("period model at T = {period}: {} columns, {} rows", model.column_count(), model.row_count());
+
+    let settings = MipSettings { time_limit: seconds, threads: options.threads, rel_gap: 0.0, abs_gap: 0.0, verbose: options.verbose };
+    let result = model.minimise(Expression::from(0.0), &settings, false);
+    if result.status == MipStatus::Infeasible {
+        return Probe::Infeasible;
+    }
+    let Some(values) = result.values else {
+        return Probe::Unknown;
+    };
+
+    // Keep the assignment and the modulo order; re-time in integers.
+    let arrays = x.decode(&values);
+    let starts: Vec<f64> = (0..n).map(|v| t * (values[q[v].index].round() + values[r[v].index])).collect();
+    let orders: Vec<ModuloOrder> = pairs
+        .iter()
+        .filter(|&&(u, v)| {
+            arrays[u] == arrays[v] && problem.duration(u, arrays[u]) > 0 && problem.duration(v, arrays[v]) > 0
+        })
+        .map(|&(u, v)| ModuloOrder {
+            first: u,
+            second: v,
+            periods: periods_between(starts[u], starts[v], problem.duration(u, arrays[u]), problem.duration(v, arrays[v]), period),
+        })
+        .collect();
+    let Some(schedule) = retime_periodic(problem, period, &arrays, &orders) else {
+        log::warn!("the solver's modulo order at period {period} admits no exact schedule");
+        return Probe::Unknown;
+    };
+    match crate::validate::validate(problem, &schedule) {
+        Ok(()) => Probe::Feasible(schedule),
+        Err(violation) => {
+            log::error!("re-timed ILP schedule at period {period} is invalid: {violation}");
+            Probe::Unknown
+        }
+    }
+}
