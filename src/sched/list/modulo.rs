@@ -1,0 +1,303 @@
+//! Modulo list scheduling for the period objective.
+//!
+//! At a candidate period T every array keeps a **modulo reservation table**:
+//! the cycles of [0, T) it is busy in every period. A task started at s with
+//! duration dur occupies [s mod T, s mod T + dur), wrapped past T, so a task
+//! may straddle the period boundary. Tasks are placed once each, in a
+//! topological order of the distance-0 edges that prefers the largest height
+//! (longest path to the end of the iteration). For task u on array a:
+//!
+//! - earliest start E = max over placed predecessors p of
+//!   s(p) + dur(p) + comm(p, u) − d·T, and at least 0;
+//! - latest start L = min over placed successors v of
+//!   s(v) + d·T − dur(u) − comm(u, v); only edges with d ≥ 1 can reach a
+//!   placed successor;
+//! - start: the first s in [E, min(L, E + T − 1)] where the reservation table
+//!   is free for dur cycles (the table repeats every T cycles, so a later s
+//!   finds nothing new).
+//!
+//! The task goes to the array with the earliest finish. A task with no
+//! feasible array makes the attempt at T fail; there is no backtracking
+//! (Rau's iterative modulo scheduling would evict and retry).
+//!
+//! A heuristic may succeed at T and fail at T + 1, so the search over T probes
+//! upward from the lower bound with growing steps, narrows the first success
+//! by bisection and then tries a few periods just below the best one found.
+
+use super::makespan::earliest_gap;
+use super::{checked, Adjacency, Arrays, Weight};
+use crate::problem::Problem;
+use crate::schedule::{Placement, Schedule, Timing};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet};
+
+/// Priority weightings tried at every period, in order.
+const WEIGHTS: [Weight; 3] = [Weight::Shortest, Weight::ShortestWithoutComm, Weight::Mean];
+
+/// Periods tried just below the best one after the bisection.
+const REFINEMENT_STEPS: u64 = 8;
+
+/// Upper limit on the periods tried in one search.
+const MAX_ATTEMPTS: usize = 96;
+
+/// The best periodic schedule found; `fallback` (valid, with its period as
+/// the upper end of the search) when no shorter period works.
+pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Schedule {
+    let adjacency = Adjacency::new(problem);
+    let orders: Vec<Vec<usize>> = WEIGHTS.iter().map(|&w| priority_order(problem, arrays, w, &adjacency)).collect();
+    let mut search = Search { problem, arrays, adjacency: &adjacency, orders: &orders, tried: HashSet::new() };
+
+    let mut best = fallback;
+    let high = best.value(problem);
+    let low = lower_bound(problem, arrays);
+    if low >= high {
+        return best;
+    }
+
+    // Probe upward from the lower bound with doubling steps until a period
+    // works; `failed` is the largest period known to fail.
+    let mut failed = None;
+    let mut step = (low / 64).max(1);
+    let mut period = low;
+    while period < high && search.tried.len() < MAX_ATTEMPTS {
+        if let Some(found) = search.attempt(period) {
+            best = found;
+            break;
+        }
+        failed = Some(period);
+        period = period.saturating_add(step);
+        step = step.saturating_mul(2);
+    }
+
+    // Bisection between the last failure and the best success.
+    if let Some(mut failed) = failed {
+        loop {
+            let best_period = best.value(problem);
+            if best_period <= failed + 1 || search.tried.len() >= MAX_ATTEMPTS {
+                break;
+            }
+            let middle = failed + (best_period - failed) / 2;
+            match search.attempt(middle) {
+                Some(found) => best = found,
+                None => failed = middle,
+            }
+        }
+    }
+
+    // A few periods just below the best, since a failure does not prove
+    // that every shorter period fails.
+    let mut period = best.value(problem);
+    let stop = period.saturating_sub(REFINEMENT_STEPS).max(low);
+    while period > stop && search.tried.len() < MAX_ATTEMPTS {
+        period -= 1;
+        if search.tried.contains(&period) {
+            continue;
+        }
+        if let Some(found) = search.attempt(period) {
+            best = found;
+        }
+    }
+    best
+}
+
+/// The state of one period search: the priority orders and the periods
+/// already tried.
+struct Search<'a> {
+    problem: &'a Problem,
+    arrays: Arrays<'a>,
+    adjacency: &'a Adjacency,
+    orders: &'a [Vec<usize>],
+    tried: HashSet<u64>,
+}
+
+impl Search<'_> {
+    /// A valid schedule at `period` from the first priority order that
+    /// yields one.
+    fn attempt(&mut self, period: u64) -> Option<Schedule> {
+        self.tried.insert(period);
+        for order in self.orders {
+            if let Some(schedule) = modulo_schedule(self.problem, self.arrays, self.adjacency, order, period) {
+                if let Some(schedule) = checked(self.problem, schedule, "modulo list schedule") {
+                    return Some(schedule);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// A lower bound on the period: the problem's basic bound and, with a fixed
+/// assignment, the busiest array's load and its longest task.
+fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
+    let mut bound = crate::graph::basic_lower_bound(problem);
+    if let Some(assignment) = arrays.assignment {
+        let mut loads = vec![0u64; arrays.count];
+        for (task, &array) in assignment.iter().enumerate() {
+            let duration = problem.duration(task, array);
+            loads[array] = loads[array].saturating_add(duration);
+            bound = bound.max(duration);
+        }
+        bound = bound.max(loads.into_iter().max().unwrap_or(0));
+    }
+    bound.max(1)
+}
+
+/// Tasks in a topological order of the distance-0 edges that always takes
+/// the ready task of largest height (then the lower index). Height: weight of
+/// the task plus the largest transfer-plus-height over its distance-0
+/// successors.
+fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, adjacency: &Adjacency) -> Vec<usize> {
+    let n = problem.tasks.len();
+    let topological = crate::graph::topological_order(problem);
+    let mut height = vec![0u64; n];
+    for &task in topological.iter().rev() {
+        let mut tail = 0u64;
+        for &e in &adjacency.outgoing[task] {
+            let edge = &problem.edges[e];
+            if edge.distance == 0 {
+                tail = tail.max(weight.edge(problem, arrays, edge).saturating_add(height[edge.to]));
+            }
+        }
+        height[task] = weight.task(problem, arrays, task).saturating_add(tail);
+    }
+
+    let mut pending: Vec<usize> = (0..n)
+        .map(|t| adjacency.incoming[t].iter().filter(|&&e| problem.edges[e].distance == 0).count())
+        .collect();
+    let mut ready: BinaryHeap<(u64, Reverse<usize>)> =
+        (0..n).filter(|&t| pending[t] == 0).map(|t| (height[t], Reverse(t))).collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some((_, Reverse(task))) = ready.pop() {
+        order.push(task);
+        for &e in &adjacency.outgoing[task] {
+            let edge = &problem.edges[e];
+            if edge.distance == 0 {
+                pending[edge.to] -= 1;
+                if pending[edge.to] == 0 {
+                    ready.push((height[edge.to], Reverse(edge.to)));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Places the tasks in `order` at period `period`; `None` when some task
+/// finds no array and start.
+fn modulo_schedule(problem: &Problem, arrays: Arrays, adjacency: &Adjacency, order: &[usize], period: u64) -> Option<Schedule> {
+    let n = problem.tasks.len();
+    let t = i128::from(period);
+    let mut placed: Vec<Option<(u64, usize)>> = vec![None; n];
+    let mut tables: Vec<Vec<(u64, u64)>> = vec![Vec::new(); arrays.count];
+
+    for &task in order {
+        // The array and start with the earliest finish; ties go to the
+        // earlier start, then the lower array.
+        let mut best: Option<(u64, u64, usize)> = None;
+        for array in arrays.allowed(task) {
+            let duration = problem.duration(task, array);
+            if duration > period {
+                continue;
+            }
+            let Some((earliest, latest)) = start_window(problem, adjacency, &placed, task, array, t) else { continue };
+            let Some(start) = free_start(&tables[array], earliest, duration, period) else { continue };
+            if i128::from(start) > latest {
+                continue;
+            }
+            let finish = start.saturating_add(duration);
+            if best.is_none_or(|(f, s, _)| (finish, start) < (f, s)) {
+                best = Some((finish, start, array));
+            }
+        }
+        let (_, start, array) = best?;
+        placed[task] = Some((start, array));
+        reserve(&mut tables[array], start, problem.duration(task, array), period);
+    }
+
+    let placements = placed
+        .iter()
+        .enumerate()
+        .map(|(task, slot)| slot.map(|(start, array)| Placement { task, iteration: 0, array, start }))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Schedule { timing: Timing::Periodic { period }, placements })
+}
+
+/// Earliest and latest start of `task` on `array` from its placed neighbours,
+/// with the earliest at least 0; `None` when the window is empty.
+fn start_window(
+    problem: &Problem,
+    adjacency: &Adjacency,
+    placed: &[Option<(u64, usize)>],
+    task: usize,
+    array: usize,
+    period: i128,
+) -> Option<(u64, i128)> {
+    let duration = i128::from(problem.duration(task, array));
+    let mut earliest: i128 = 0;
+    for &e in &adjacency.incoming[task] {
+        let edge = &problem.edges[e];
+        // A self-loop holds whenever dur ≤ d·T, which dur ≤ T and d ≥ 1 give.
+        if edge.from == task {
+            continue;
+        }
+        if let Some((start, from_array)) = placed[edge.from] {
+            let arrival = i128::from(start)
+                + i128::from(problem.duration(edge.from, from_array))
+                + i128::from(problem.comm(edge, from_array, array))
+                - i128::from(edge.distance) * period;
+            earliest = earliest.max(arrival);
+        }
+    }
+    let mut latest = i128::MAX;
+    for &e in &adjacency.outgoing[task] {
+        let edge = &problem.edges[e];
+        if edge.to == task {
+            continue;
+        }
+        if let Some((start, to_array)) = placed[edge.to] {
+            let deadline = i128::from(start) + i128::from(edge.distance) * period
+                - duration
+                - i128::from(problem.comm(edge, array, to_array));
+            latest = latest.min(deadline);
+        }
+    }
+    (latest >= earliest).then(|| (earliest as u64, latest))
+}
+
+/// The first start in [earliest, earliest + period) where `duration` cycles
+/// are free in the reservation table `table` (sorted, disjoint intervals of
+/// [0, period)).
+fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -> Option<u64> {
+    if duration == 0 {
+        return Some(earliest);
+    }
+    // Unroll the table over three periods from the one holding `earliest`:
+    // a start before earliest + period ends before base + 3·period.
+    let base = earliest - earliest % period;
+    let mut unrolled = Vec::with_capacity(table.len() * 3);
+    for k in 0..3u64 {
+        let offset = base.saturating_add(k.saturating_mul(period));
+        unrolled.extend(table.iter().map(|&(s, e)| (offset.saturating_add(s), offset.saturating_add(e))));
+    }
+    let start = earliest_gap(&unrolled, earliest, duration);
+    (start < earliest.saturating_add(period)).then_some(start)
+}
+
+/// Marks [start mod T, start mod T + duration) busy in `table`, split in two
+/// where it wraps past T.
+fn reserve(table: &mut Vec<(u64, u64)>, start: u64, duration: u64, period: u64) {
+    if duration == 0 {
+        return;
+    }
+    let offset = start % period;
+    let mut insert = |interval: (u64, u64)| {
+        let at = table.partition_point(|&(s, _)| s < interval.0);
+        table.insert(at, interval);
+    };
+    if offset + duration <= period {
+        insert((offset, offset + duration));
+    } else {
+        insert((offset, period));
+        insert((0, offset + duration - period));
+    }
+}
