@@ -2,7 +2,7 @@
 //! modulo list scheduling for period.
 //!
 //! Both heuristics run several priority rules and keep the best result that
-//! passes the independent validator; a result that fails it is dropped with a
+//! passes the independent validator. A result that fails it is dropped with a
 //! warning. The sequential schedule is always among the candidates, so the
 //! heuristics return a valid schedule for every valid problem.
 
@@ -16,14 +16,14 @@ use crate::problem::{Edge, Objective, Problem};
 use crate::schedule::{Placement, Schedule, Timing};
 use std::ops::Range;
 
-/// The best heuristic schedule of `problem` for its objective.
+/// Finds the best heuristic schedule of `problem` for its objective.
 pub fn schedule(problem: &Problem) -> Option<Schedule> {
     let arrays = Arrays { count: problem.array_count(), assignment: None };
     let fallback = checked(problem, sequential_schedule(problem), "sequential schedule");
     best_schedule(problem, arrays, fallback)
 }
 
-/// The best heuristic schedule with every task's array fixed: task `t` runs
+/// Finds the best heuristic schedule with every task's array fixed: task `t` runs
 /// on array `assignment[t]` (for makespan, every copy of `t`). `None` when
 /// the assignment does not name one existing array per task.
 pub fn schedule_with_assignment(problem: &Problem, assignment: &[usize]) -> Option<Schedule> {
@@ -65,18 +65,18 @@ fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Option<Schedule>) 
 }
 
 /// `schedule` when it passes the validator; otherwise a warning and `None`.
-fn checked(problem: &Problem, schedule: Schedule, what: &str) -> Option<Schedule> {
+fn checked(problem: &Problem, schedule: Schedule, description: &str) -> Option<Schedule> {
     match crate::validate::validate(problem, &schedule) {
         Ok(()) => Some(schedule),
         Err(violation) => {
-            log::warn!("dropping an invalid {what} of {}: {violation}", problem.name);
+            log::warn!("dropping an invalid {description} of {}: {violation}", problem.name);
             None
         }
     }
 }
 
-/// Where a task may run: on any array, or on the one array an assignment
-/// fixes.
+/// The arrays open to each task: all of them, or the one array an
+/// assignment fixes.
 #[derive(Debug, Clone, Copy)]
 struct Arrays<'a> {
     count: usize,
@@ -92,7 +92,7 @@ impl Arrays<'_> {
     }
 }
 
-/// How a priority rule weighs tasks and transfers.
+/// The task and transfer weights of a priority rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Weight {
     /// Each task's shortest duration and every transfer as remote.
@@ -179,7 +179,7 @@ pub fn sequential_schedule(problem: &Problem) -> Schedule {
     schedule
 }
 
-/// The tasks one at a time on their assigned arrays, in dependency order,
+/// Places the tasks one at a time on their assigned arrays, in dependency order,
 /// each waiting for its predecessors' transfers. No two tasks ever run at
 /// once, so no array is double-booked. A periodic schedule gets the period
 /// `end + longest transfer`, which satisfies every edge with a distance:

@@ -9,7 +9,7 @@
 //!
 //! best(0, 0) = 0, best(s, j) = min over k < j of max(best(s − 1, k), load(s − 1, k, j)),
 //!
-//! and the answer is the smallest best(s, L) over s = 1..S (fewest stages on
+//! and the result is the smallest best(s, L) over s = 1..S (fewest stages on
 //! ties, which moves the fewest bytes between arrays). The timing of that
 //! fixed assignment then comes from the list heuristics and, with the
 //! `solver` feature, from the exact model.
@@ -21,8 +21,8 @@ use crate::schedule::Schedule;
 #[cfg(test)]
 mod tests;
 
-/// The standard pipelining schedule of a network problem; `None` for a
-/// task-graph problem.
+/// Builds the standard pipelining schedule of a network problem; `None` for
+/// a task-graph problem.
 pub fn schedule(problem: &Problem, options: &SolveOptions) -> Option<Schedule> {
     let assignment = stage_assignment(problem)?;
     let heuristic = super::list::schedule_with_assignment(problem, &assignment);
@@ -55,16 +55,16 @@ fn timing_with_solver(_problem: &Problem, _options: &SolveOptions, heuristic: Op
     heuristic
 }
 
-/// The array of every task under the standard stage partition; `None` for a
-/// task-graph problem.
+/// Maps every task to its array under the standard stage partition; `None`
+/// for a task-graph problem.
 pub fn stage_assignment(problem: &Problem) -> Option<Vec<usize>> {
     let stages = layer_stages(problem)?;
     problem.tasks.iter().map(|task| task.layer.map(|layer| stages[layer - 1])).collect()
 }
 
-/// The stage (and so the array) of every layer, layer l at index l − 1, under
-/// the partition that minimises the largest stage load; `None` for a
-/// task-graph problem or a task without a valid layer.
+/// Partitions the layers into stages that minimise the largest stage load and
+/// returns the stage (and so the array) of layer l at index l − 1. `None` for
+/// a task-graph problem or a task without a valid layer.
 pub fn layer_stages(problem: &Problem) -> Option<Vec<usize>> {
     let layers = problem.network.as_ref()?.network.layers.len();
     let arrays = problem.array_count();

@@ -17,7 +17,7 @@ use crate::schedule::{Placement, Schedule, Timing};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// How ties between equal bottom levels are broken.
+/// The order between ready copies of equal bottom level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum TieBreak {
     /// Earlier iteration, then lower task index.
@@ -162,7 +162,7 @@ fn bottom_levels(problem: &Problem, arrays: Arrays, iterations: usize, weight: W
     bottom
 }
 
-/// The earliest start at or after `ready` where `duration` cycles fit between
+/// Finds the earliest start at or after `ready` where `duration` cycles fit between
 /// the sorted, disjoint busy intervals `busy`. A task of duration 0 occupies
 /// nothing and starts at `ready`.
 pub(super) fn earliest_gap(busy: &[(u64, u64)], ready: u64, duration: u64) -> u64 {

@@ -20,9 +20,9 @@
 //! feasible array makes the attempt at T fail; there is no backtracking
 //! (Rau's iterative modulo scheduling would evict and retry).
 //!
-//! A heuristic may succeed at T and fail at T + 1, so the search over T probes
-//! upward from the lower bound with growing steps, narrows the first success
-//! by bisection and then tries a few periods just below the best one found.
+//! A heuristic may succeed at T and fail at T + 1. So the search over T probes
+//! upward from the lower bound with growing steps and narrows the first
+//! success by bisection. Then it tries a few periods just below the best one.
 
 use super::makespan::earliest_gap;
 use super::{checked, Adjacency, Arrays, Weight};
@@ -40,8 +40,9 @@ const REFINEMENT_STEPS: u64 = 8;
 /// Upper limit on the periods tried in one search.
 const MAX_ATTEMPTS: usize = 96;
 
-/// The best periodic schedule found; `fallback` (valid, with its period as
-/// the upper end of the search) when no shorter period works.
+/// Searches the period and returns the best schedule found. `fallback` must
+/// be valid; its period is the upper end of the search, and it is returned
+/// when no shorter period works.
 pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Schedule {
     let adjacency = Adjacency::new(problem);
     let orders: Vec<Vec<usize>> = WEIGHTS.iter().map(|&w| priority_order(problem, arrays, w, &adjacency)).collect();
@@ -111,8 +112,8 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    /// A valid schedule at `period` from the first priority order that
-    /// yields one.
+    /// Tries each priority order at `period` and returns the first valid
+    /// schedule.
     fn attempt(&mut self, period: u64) -> Option<Schedule> {
         self.tried.insert(period);
         for order in self.orders {
@@ -126,8 +127,8 @@ impl Search<'_> {
     }
 }
 
-/// A lower bound on the period: the problem's basic bound and, with a fixed
-/// assignment, the busiest array's load and its longest task.
+/// Computes a lower bound on the period: the problem's basic bound and, with
+/// a fixed assignment, the busiest array's load and its longest task.
 fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
     let mut bound = crate::graph::basic_lower_bound(problem);
     if let Some(assignment) = arrays.assignment {
@@ -236,7 +237,7 @@ fn start_window(
     let mut earliest: i128 = 0;
     for &e in &adjacency.incoming[task] {
         let edge = &problem.edges[e];
-        // A self-loop holds whenever dur ≤ d·T, which dur ≤ T and d ≥ 1 give.
+        // A self-loop is met whenever dur ≤ d·T, which dur ≤ T and d ≥ 1 give.
         if edge.from == task {
             continue;
         }
@@ -264,8 +265,8 @@ fn start_window(
     (latest >= earliest).then(|| (earliest as u64, latest))
 }
 
-/// The first start in [earliest, earliest + period) where `duration` cycles
-/// are free in the reservation table `table` (sorted, disjoint intervals of
+/// Finds the first start in [earliest, earliest + period) where `duration`
+/// cycles are free in the reservation table `table` (sorted, disjoint intervals of
 /// [0, period)).
 fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -> Option<u64> {
     if duration == 0 {

@@ -133,7 +133,7 @@ fn period_straddles_boundary_under_cycle() {
     // a (2) → b (3), b → a with distance 2, 2 arrays, free transfers: the
     // iteration bound is ⌈5/2⌉ = 3, as is the longest task. Period 3: a at
     // 0..2 on array 0, b at 2..5 on array 1 (occupying 2..3 and 0..2 modulo
-    // 3); b → a holds because 0 + 2·3 ≥ 5.
+    // 3); b → a is met because 0 + 2·3 ≥ 5.
     let p = problem(2, &[&[2], &[3]], &[(0, 1, 0, 0), (1, 0, 2, 0)], None, Objective::Period);
     assert_eq!(basic_lower_bound(&p), 3);
     assert_eq!(list_value(&p), 3);
@@ -143,7 +143,7 @@ fn period_straddles_boundary_under_cycle() {
 fn period_on_heterogeneous_arrays() {
     // a (1 | 5) → b (5 | 1) with a 2-cycle transfer: a on array 0 and b on
     // array 1 each occupy 1 cycle per period, so period 1 (the lower bound)
-    // holds with b straddling several periods.
+    // is reached with b straddling several periods.
     let p = problem(2, &[&[1, 5], &[5, 1]], &[(0, 1, 0, 1)], LINK, Objective::Period);
     assert_eq!(list_value(&p), 1);
 }
