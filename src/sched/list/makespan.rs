@@ -10,7 +10,7 @@
 //! there (insertion scheduling, as in HEFT: Topcuoglu, Hariri and Wu, IEEE
 //! TPDS 13(3), 2002).
 
-use super::{Adjacency, Arrays, Weight};
+use super::{choice_index, perturbed, random_run_count, Adjacency, Arrays, Weight};
 use crate::graph::topological_order;
 use crate::problem::Problem;
 use crate::schedule::{Placement, Schedule, Timing};
@@ -26,22 +26,37 @@ pub(super) enum TieBreak {
     LongestFirst,
 }
 
-/// One priority rule: how bottom levels are weighed and ties broken.
+/// One priority rule: how bottom levels are weighed, perturbed and ties
+/// broken.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Rule {
     weight: Weight,
     tie_break: TieBreak,
+    /// Nonzero: every bottom level and every finish time compared in the
+    /// array choice is scaled by a random factor from this seed (see
+    /// [`perturbed`]).
+    seed: u64,
 }
 
-/// The rules tried; the best valid result is kept.
-pub(super) const RULES: [Rule; 6] = [
-    Rule { weight: Weight::Shortest, tie_break: TieBreak::TaskOrder },
-    Rule { weight: Weight::Shortest, tie_break: TieBreak::LongestFirst },
-    Rule { weight: Weight::Mean, tie_break: TieBreak::TaskOrder },
-    Rule { weight: Weight::Mean, tie_break: TieBreak::LongestFirst },
-    Rule { weight: Weight::ShortestWithoutComm, tie_break: TieBreak::TaskOrder },
-    Rule { weight: Weight::ShortestWithoutComm, tie_break: TieBreak::LongestFirst },
+const FIXED_RULES: [Rule; 6] = [
+    Rule { weight: Weight::Shortest, tie_break: TieBreak::TaskOrder, seed: 0 },
+    Rule { weight: Weight::Shortest, tie_break: TieBreak::LongestFirst, seed: 0 },
+    Rule { weight: Weight::Mean, tie_break: TieBreak::TaskOrder, seed: 0 },
+    Rule { weight: Weight::Mean, tie_break: TieBreak::LongestFirst, seed: 0 },
+    Rule { weight: Weight::ShortestWithoutComm, tie_break: TieBreak::TaskOrder, seed: 0 },
+    Rule { weight: Weight::ShortestWithoutComm, tie_break: TieBreak::LongestFirst, seed: 0 },
 ];
+
+/// The rules tried on `copies` task copies; the best valid result is kept.
+/// After the fixed rules come randomly perturbed ones, as many as the
+/// problem's size allows.
+pub(super) fn rules(copies: usize) -> Vec<Rule> {
+    let mut rules = FIXED_RULES.to_vec();
+    for seed in 1..=random_run_count(copies) {
+        rules.push(Rule { weight: Weight::Shortest, tie_break: TieBreak::TaskOrder, seed });
+    }
+    rules
+}
 
 /// Schedules `iterations` unrolled copies of every task by `rule`.
 pub(super) fn list_schedule(problem: &Problem, arrays: Arrays, iterations: u32, rule: Rule) -> Schedule {
@@ -49,7 +64,11 @@ pub(super) fn list_schedule(problem: &Problem, arrays: Arrays, iterations: u32, 
     let iterations_len = iterations as usize;
     let copies = n * iterations_len;
     let adjacency = Adjacency::new(problem);
-    let bottom = bottom_levels(problem, arrays, iterations_len, rule.weight, &adjacency);
+    let bottom: Vec<u128> = bottom_levels(problem, arrays, iterations_len, rule.weight, &adjacency)
+        .into_iter()
+        .enumerate()
+        .map(|(copy, level)| perturbed(level, rule.seed, copy))
+        .collect();
 
     // Unplaced predecessor copies of each copy; copy i of v has one for each
     // edge into v whose distance is at most i.
@@ -69,7 +88,7 @@ pub(super) fn list_schedule(problem: &Problem, arrays: Arrays, iterations: u32, 
         };
         (bottom[copy], tie, Reverse(copy))
     };
-    let mut ready: BinaryHeap<(u64, u64, Reverse<usize>)> =
+    let mut ready: BinaryHeap<(u128, u64, Reverse<usize>)> =
         (0..copies).filter(|&c| pending[c] == 0).map(key).collect();
 
     let mut starts = vec![0u64; copies];
@@ -78,9 +97,9 @@ pub(super) fn list_schedule(problem: &Problem, arrays: Arrays, iterations: u32, 
     while let Some((_, _, Reverse(copy))) = ready.pop() {
         let (iteration, task) = (copy / n, copy % n);
 
-        // The array and start with the earliest finish; ties go to the
-        // earlier start, then the lower array.
-        let mut best: Option<(u64, u64, usize)> = None;
+        // The array and start with the earliest (perturbed) finish; ties go
+        // to the earlier start, then the lower array.
+        let mut best: Option<(u128, u64, usize)> = None;
         for array in arrays.allowed(task) {
             let mut data_ready = 0u64;
             for &e in &adjacency.incoming[task] {
@@ -98,17 +117,17 @@ pub(super) fn list_schedule(problem: &Problem, arrays: Arrays, iterations: u32, 
             }
             let duration = problem.duration(task, array);
             let start = earliest_gap(&busy[array], data_ready, duration);
-            let finish = start.saturating_add(duration);
+            let finish = perturbed(start.saturating_add(duration), rule.seed, choice_index(copy, array, arrays.count));
             if best.is_none_or(|(f, s, _)| (finish, start) < (f, s)) {
                 best = Some((finish, start, array));
             }
         }
-        let Some((finish, start, array)) = best else { continue };
+        let Some((_, start, array)) = best else { continue };
+        let finish = start.saturating_add(problem.duration(task, array));
         starts[copy] = start;
         placed_on[copy] = array;
         if finish > start {
-            let at = busy[array].partition_point(|&(s, _)| s < start);
-            busy[array].insert(at, (start, finish));
+            insert_busy(&mut busy[array], (start, finish));
         }
 
         for &e in &adjacency.outgoing[task] {
@@ -162,10 +181,15 @@ fn bottom_levels(problem: &Problem, arrays: Arrays, iterations: usize, weight: W
     bottom
 }
 
-/// Finds the earliest start at or after `ready` where `duration` cycles fit between
-/// the sorted, disjoint busy intervals `busy`. A task of duration 0 occupies
-/// nothing and starts at `ready`.
-pub(super) fn earliest_gap(busy: &[(u64, u64)], ready: u64, duration: u64) -> u64 {
+/// Idle gaps examined per placement before the copy is appended after the
+/// array's last busy interval; bounds the work on long unrolled schedules.
+const MAX_GAPS_EXAMINED: usize = 256;
+
+/// Finds the earliest start at or after `ready` where `duration` cycles fit
+/// between the sorted, disjoint busy intervals `busy`, among the first
+/// `MAX_GAPS_EXAMINED` gaps, and otherwise after the last interval. A task of
+/// duration 0 occupies nothing and starts at `ready`.
+fn earliest_gap(busy: &[(u64, u64)], ready: u64, duration: u64) -> u64 {
     if duration == 0 {
         return ready;
     }
@@ -173,11 +197,31 @@ pub(super) fn earliest_gap(busy: &[(u64, u64)], ready: u64, duration: u64) -> u6
     // too; skip those that end by `ready`.
     let first = busy.partition_point(|&(_, end)| end <= ready);
     let mut start = ready;
-    for &(busy_start, busy_end) in &busy[first..] {
+    for &(busy_start, busy_end) in busy[first..].iter().take(MAX_GAPS_EXAMINED) {
         if busy_start >= start.saturating_add(duration) {
             return start;
         }
         start = start.max(busy_end);
     }
-    start
+    match busy.last() {
+        Some(&(_, last_end)) if busy.len() - first > MAX_GAPS_EXAMINED => start.max(last_end),
+        _ => start,
+    }
+}
+
+/// Adds `interval` to the sorted, disjoint intervals `busy`, merging it with
+/// neighbours it touches so that back-to-back work counts as one interval.
+pub(super) fn insert_busy(busy: &mut Vec<(u64, u64)>, interval: (u64, u64)) {
+    let at = busy.partition_point(|&(start, _)| start < interval.0);
+    let joins_previous = at > 0 && busy[at - 1].1 == interval.0;
+    let joins_next = at < busy.len() && busy[at].0 == interval.1;
+    match (joins_previous, joins_next) {
+        (true, true) => {
+            busy[at - 1].1 = busy[at].1;
+            busy.remove(at);
+        }
+        (true, false) => busy[at - 1].1 = interval.1,
+        (false, true) => busy[at].0 = interval.0,
+        (false, false) => busy.insert(at, interval),
+    }
 }

@@ -24,8 +24,8 @@
 //! upward from the lower bound with growing steps and narrows the first
 //! success by bisection. Then it tries a few periods just below the best one.
 
-use super::makespan::earliest_gap;
-use super::{checked, Adjacency, Arrays, Weight};
+use super::makespan::insert_busy;
+use super::{checked, choice_index, perturbed, random_run_count, Adjacency, Arrays, Weight};
 use crate::problem::Problem;
 use crate::schedule::{Placement, Schedule, Timing};
 use std::cmp::Reverse;
@@ -45,7 +45,14 @@ const MAX_ATTEMPTS: usize = 96;
 /// when no shorter period works.
 pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Schedule {
     let adjacency = Adjacency::new(problem);
-    let orders: Vec<Vec<usize>> = WEIGHTS.iter().map(|&w| priority_order(problem, arrays, w, &adjacency)).collect();
+    // (order, seed of the array choice). Every failed period tries every
+    // order, so random orders get a smaller share of the budget than in the
+    // makespan heuristic.
+    let mut orders: Vec<(Vec<usize>, u64)> =
+        WEIGHTS.iter().map(|&w| (priority_order(problem, arrays, w, 0, &adjacency), 0)).collect();
+    for seed in 1..=random_run_count(problem.tasks.len().saturating_mul(8)) {
+        orders.push((priority_order(problem, arrays, Weight::Shortest, seed, &adjacency), seed));
+    }
     let mut search = Search { problem, arrays, adjacency: &adjacency, orders: &orders, tried: HashSet::new() };
 
     let mut best = fallback;
@@ -107,7 +114,7 @@ struct Search<'a> {
     problem: &'a Problem,
     arrays: Arrays<'a>,
     adjacency: &'a Adjacency,
-    orders: &'a [Vec<usize>],
+    orders: &'a [(Vec<usize>, u64)],
     tried: HashSet<u64>,
 }
 
@@ -116,8 +123,8 @@ impl Search<'_> {
     /// schedule.
     fn attempt(&mut self, period: u64) -> Option<Schedule> {
         self.tried.insert(period);
-        for order in self.orders {
-            if let Some(schedule) = modulo_schedule(self.problem, self.arrays, self.adjacency, order, period) {
+        for (order, seed) in self.orders {
+            if let Some(schedule) = modulo_schedule(self.problem, self.arrays, self.adjacency, order, *seed, period) {
                 if let Some(schedule) = checked(self.problem, schedule, "modulo list schedule") {
                     return Some(schedule);
                 }
@@ -143,11 +150,11 @@ fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
     bound.max(1)
 }
 
-/// Tasks in a topological order of the distance-0 edges that always takes
-/// the ready task of largest height (then the lower index). Height: weight of
-/// the task plus the largest transfer-plus-height over its distance-0
-/// successors.
-fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, adjacency: &Adjacency) -> Vec<usize> {
+/// Orders the tasks topologically by the distance-0 edges, always taking the
+/// ready task of largest height (then the lower index). Height: weight of the
+/// task plus the largest transfer-plus-height over its distance-0
+/// successors, scaled randomly when `seed` is nonzero (see [`perturbed`]).
+fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, seed: u64, adjacency: &Adjacency) -> Vec<usize> {
     let n = problem.tasks.len();
     let topological = crate::graph::topological_order(problem);
     let mut height = vec![0u64; n];
@@ -161,11 +168,12 @@ fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, adjacency: 
         }
         height[task] = weight.task(problem, arrays, task).saturating_add(tail);
     }
+    let height: Vec<u128> = height.into_iter().enumerate().map(|(task, level)| perturbed(level, seed, task)).collect();
 
     let mut pending: Vec<usize> = (0..n)
         .map(|t| adjacency.incoming[t].iter().filter(|&&e| problem.edges[e].distance == 0).count())
         .collect();
-    let mut ready: BinaryHeap<(u64, Reverse<usize>)> =
+    let mut ready: BinaryHeap<(u128, Reverse<usize>)> =
         (0..n).filter(|&t| pending[t] == 0).map(|t| (height[t], Reverse(t))).collect();
     let mut order = Vec::with_capacity(n);
     while let Some((_, Reverse(task))) = ready.pop() {
@@ -184,8 +192,16 @@ fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, adjacency: 
 }
 
 /// Places the tasks in `order` at period `period`; `None` when some task
-/// finds no array and start.
-fn modulo_schedule(problem: &Problem, arrays: Arrays, adjacency: &Adjacency, order: &[usize], period: u64) -> Option<Schedule> {
+/// finds no array and start. A nonzero `seed` perturbs the finish times that
+/// the array choice compares.
+fn modulo_schedule(
+    problem: &Problem,
+    arrays: Arrays,
+    adjacency: &Adjacency,
+    order: &[usize],
+    seed: u64,
+    period: u64,
+) -> Option<Schedule> {
     let n = problem.tasks.len();
     let t = i128::from(period);
     let mut placed: Vec<Option<(u64, usize)>> = vec![None; n];
@@ -194,7 +210,7 @@ fn modulo_schedule(problem: &Problem, arrays: Arrays, adjacency: &Adjacency, ord
     for &task in order {
         // The array and start with the earliest finish; ties go to the
         // earlier start, then the lower array.
-        let mut best: Option<(u64, u64, usize)> = None;
+        let mut best: Option<(u128, u64, usize)> = None;
         for array in arrays.allowed(task) {
             let duration = problem.duration(task, array);
             if duration > period {
@@ -205,7 +221,7 @@ fn modulo_schedule(problem: &Problem, arrays: Arrays, adjacency: &Adjacency, ord
             if i128::from(start) > latest {
                 continue;
             }
-            let finish = start.saturating_add(duration);
+            let finish = perturbed(start.saturating_add(duration), seed, choice_index(task, array, arrays.count));
             if best.is_none_or(|(f, s, _)| (finish, start) < (f, s)) {
                 best = Some((finish, start, array));
             }
@@ -272,16 +288,26 @@ fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -
     if duration == 0 {
         return Some(earliest);
     }
-    // Unroll the table over three periods from the one holding `earliest`:
-    // a start before earliest + period ends before base + 3·period.
+    // Walk the table over three periods from the one holding `earliest`,
+    // since a start before earliest + period ends before base + 3·period.
     let base = earliest - earliest % period;
-    let mut unrolled = Vec::with_capacity(table.len() * 3);
+    let limit = earliest.saturating_add(period);
+    let first = table.partition_point(|&(_, end)| end <= earliest - base);
+    let mut start = earliest;
     for k in 0..3u64 {
         let offset = base.saturating_add(k.saturating_mul(period));
-        unrolled.extend(table.iter().map(|&(s, e)| (offset.saturating_add(s), offset.saturating_add(e))));
+        let intervals = if k == 0 { &table[first..] } else { table };
+        for &(busy_start, busy_end) in intervals {
+            if offset.saturating_add(busy_start) >= start.saturating_add(duration) {
+                return (start < limit).then_some(start);
+            }
+            start = start.max(offset.saturating_add(busy_end));
+            if start >= limit {
+                return None;
+            }
+        }
     }
-    let start = earliest_gap(&unrolled, earliest, duration);
-    (start < earliest.saturating_add(period)).then_some(start)
+    (start < limit).then_some(start)
 }
 
 /// Marks [start mod T, start mod T + duration) busy in `table`, split in two
@@ -291,14 +317,10 @@ fn reserve(table: &mut Vec<(u64, u64)>, start: u64, duration: u64, period: u64) 
         return;
     }
     let offset = start % period;
-    let mut insert = |interval: (u64, u64)| {
-        let at = table.partition_point(|&(s, _)| s < interval.0);
-        table.insert(at, interval);
-    };
     if offset + duration <= period {
-        insert((offset, offset + duration));
+        insert_busy(table, (offset, offset + duration));
     } else {
-        insert((offset, period));
-        insert((0, offset + duration - period));
+        insert_busy(table, (offset, period));
+        insert_busy(table, (0, offset + duration - period));
     }
 }
