@@ -6,6 +6,7 @@
 //! warning. The sequential schedule is always among the candidates, so the
 //! heuristics return a valid schedule for every valid problem.
 
+mod iterative;
 mod makespan;
 mod modulo;
 #[cfg(test)]

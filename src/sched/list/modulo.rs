@@ -17,13 +17,16 @@
 //!   finds nothing new).
 //!
 //! The task goes to the array with the earliest finish. A task with no
-//! feasible array makes the attempt at T fail; there is no backtracking
-//! (Rau's iterative modulo scheduling would evict and retry).
+//! feasible array makes the pass fail. When every priority order fails at T,
+//! the iterative scheduler (see `iterative`) tries T again, evicting and
+//! re-placing tasks within a placement budget.
 //!
 //! A heuristic may succeed at T and fail at T + 1. So the search over T probes
 //! upward from the lower bound with growing steps and narrows the first
-//! success by bisection. Then it tries a few periods just below the best one.
+//! success by bisection. Then it tries a few periods spread between the lower
+//! bound and the best one, and a few just below the best.
 
+use super::iterative;
 use super::makespan::insert_busy;
 use super::{checked, choice_index, perturbed, random_run_count, Adjacency, Arrays, Weight};
 use crate::problem::Problem;
@@ -36,6 +39,17 @@ const WEIGHTS: [Weight; 3] = [Weight::Shortest, Weight::ShortestWithoutComm, Wei
 
 /// Periods tried just below the best one after the bisection.
 const REFINEMENT_STEPS: u64 = 8;
+
+/// Parts into which the gap between lower bound and best period is cut for
+/// the spread probes after the bisection.
+const SPREAD_PROBES: u64 = 8;
+
+/// Placements per task that the iterative scheduler may spend over one
+/// search (about ten attempts of `iterative::PLACEMENTS_PER_TASK` each), and
+/// the least it gets on small problems. A placement costs time linear in the
+/// tasks on an array, so this bounds the search at about 60·n² steps.
+const ITERATIVE_PLACEMENTS_PER_TASK: usize = 60;
+const MIN_ITERATIVE_PLACEMENTS: usize = 50_000;
 
 /// Upper limit on the periods tried in one search.
 const MAX_ATTEMPTS: usize = 96;
@@ -53,7 +67,10 @@ pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedul
     for seed in 1..=random_run_count(problem.tasks.len().saturating_mul(8)) {
         orders.push((priority_order(problem, arrays, Weight::Shortest, seed, &adjacency), seed));
     }
-    let mut search = Search { problem, arrays, adjacency: &adjacency, orders: &orders, tried: HashSet::new() };
+    let heights = heights(problem, arrays, Weight::Shortest, 0, &adjacency);
+    let iterative_budget = problem.tasks.len().saturating_mul(ITERATIVE_PLACEMENTS_PER_TASK).max(MIN_ITERATIVE_PLACEMENTS);
+    let mut search =
+        Search { problem, arrays, adjacency: &adjacency, orders: &orders, heights, iterative_budget, tried: HashSet::new() };
 
     let mut best = fallback;
     let high = best.value(problem);
@@ -92,8 +109,19 @@ pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedul
         }
     }
 
-    // A few periods just below the best, since a failure does not prove
-    // that every shorter period fails.
+    // A failure does not prove that every shorter period fails, so try a
+    // few periods spread evenly between the lower bound and the best, then
+    // a few just below the best.
+    for k in 1..SPREAD_PROBES {
+        let best_period = best.value(problem);
+        let period = low + (best_period - low) * k / SPREAD_PROBES;
+        if period >= best_period || search.tried.contains(&period) || search.tried.len() >= MAX_ATTEMPTS {
+            continue;
+        }
+        if let Some(found) = search.attempt(period) {
+            best = found;
+        }
+    }
     let mut period = best.value(problem);
     let stop = period.saturating_sub(REFINEMENT_STEPS).max(low);
     while period > stop && search.tried.len() < MAX_ATTEMPTS {
@@ -115,6 +143,10 @@ struct Search<'a> {
     arrays: Arrays<'a>,
     adjacency: &'a Adjacency,
     orders: &'a [(Vec<usize>, u64)],
+    /// Heights by the shortest durations, for the iterative scheduler.
+    heights: Vec<u128>,
+    /// Placements left for the iterative scheduler in this search.
+    iterative_budget: usize,
     tried: HashSet<u64>,
 }
 
@@ -130,7 +162,15 @@ impl Search<'_> {
                 }
             }
         }
-        None
+        let schedule = iterative::iterative_modulo_schedule(
+            self.problem,
+            self.arrays,
+            self.adjacency,
+            &self.heights,
+            period,
+            &mut self.iterative_budget,
+        )?;
+        checked(self.problem, schedule, "iterative modulo schedule")
     }
 }
 
@@ -151,25 +191,10 @@ fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
 }
 
 /// Orders the tasks topologically by the distance-0 edges, always taking the
-/// ready task of largest height (then the lower index). Height: weight of the
-/// task plus the largest transfer-plus-height over its distance-0
-/// successors, scaled randomly when `seed` is nonzero (see [`perturbed`]).
+/// ready task of largest height (then the lower index).
 fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, seed: u64, adjacency: &Adjacency) -> Vec<usize> {
     let n = problem.tasks.len();
-    let topological = crate::graph::topological_order(problem);
-    let mut height = vec![0u64; n];
-    for &task in topological.iter().rev() {
-        let mut tail = 0u64;
-        for &e in &adjacency.outgoing[task] {
-            let edge = &problem.edges[e];
-            if edge.distance == 0 {
-                tail = tail.max(weight.edge(problem, arrays, edge).saturating_add(height[edge.to]));
-            }
-        }
-        height[task] = weight.task(problem, arrays, task).saturating_add(tail);
-    }
-    let height: Vec<u128> = height.into_iter().enumerate().map(|(task, level)| perturbed(level, seed, task)).collect();
-
+    let height = heights(problem, arrays, weight, seed, adjacency);
     let mut pending: Vec<usize> = (0..n)
         .map(|t| adjacency.incoming[t].iter().filter(|&&e| problem.edges[e].distance == 0).count())
         .collect();
@@ -189,6 +214,26 @@ fn priority_order(problem: &Problem, arrays: Arrays, weight: Weight, seed: u64, 
         }
     }
     order
+}
+
+/// Computes the height of every task: its weight plus the largest
+/// transfer-plus-height over its distance-0 successors, scaled randomly when
+/// `seed` is nonzero (see [`perturbed`]).
+fn heights(problem: &Problem, arrays: Arrays, weight: Weight, seed: u64, adjacency: &Adjacency) -> Vec<u128> {
+    let n = problem.tasks.len();
+    let topological = crate::graph::topological_order(problem);
+    let mut height = vec![0u64; n];
+    for &task in topological.iter().rev() {
+        let mut tail = 0u64;
+        for &e in &adjacency.outgoing[task] {
+            let edge = &problem.edges[e];
+            if edge.distance == 0 {
+                tail = tail.max(weight.edge(problem, arrays, edge).saturating_add(height[edge.to]));
+            }
+        }
+        height[task] = weight.task(problem, arrays, task).saturating_add(tail);
+    }
+    height.into_iter().enumerate().map(|(task, level)| perturbed(level, seed, task)).collect()
 }
 
 /// Places the tasks in `order` at period `period`; `None` when some task
@@ -239,8 +284,9 @@ fn modulo_schedule(
     Some(Schedule { timing: Timing::Periodic { period }, placements })
 }
 
-/// Earliest and latest start of `task` on `array` from its placed neighbours,
-/// with the earliest at least 0; `None` when the window is empty.
+/// Computes the earliest and latest start of `task` on `array` from its
+/// placed neighbours, with the earliest at least 0; `None` when the window is
+/// empty.
 fn start_window(
     problem: &Problem,
     adjacency: &Adjacency,
@@ -249,7 +295,21 @@ fn start_window(
     array: usize,
     period: i128,
 ) -> Option<(u64, i128)> {
-    let duration = i128::from(problem.duration(task, array));
+    let earliest = earliest_start(problem, adjacency, placed, task, array, period);
+    let latest = latest_start(problem, adjacency, placed, task, array, period);
+    (latest >= i128::from(earliest)).then_some((earliest, latest))
+}
+
+/// Computes the earliest start of `task` on `array` that its placed
+/// predecessors allow, at least 0.
+pub(super) fn earliest_start(
+    problem: &Problem,
+    adjacency: &Adjacency,
+    placed: &[Option<(u64, usize)>],
+    task: usize,
+    array: usize,
+    period: i128,
+) -> u64 {
     let mut earliest: i128 = 0;
     for &e in &adjacency.incoming[task] {
         let edge = &problem.edges[e];
@@ -265,6 +325,20 @@ fn start_window(
             earliest = earliest.max(arrival);
         }
     }
+    earliest as u64
+}
+
+/// Computes the latest start of `task` on `array` that its placed successors
+/// allow; `i128::MAX` without any.
+pub(super) fn latest_start(
+    problem: &Problem,
+    adjacency: &Adjacency,
+    placed: &[Option<(u64, usize)>],
+    task: usize,
+    array: usize,
+    period: i128,
+) -> i128 {
+    let duration = i128::from(problem.duration(task, array));
     let mut latest = i128::MAX;
     for &e in &adjacency.outgoing[task] {
         let edge = &problem.edges[e];
@@ -278,13 +352,13 @@ fn start_window(
             latest = latest.min(deadline);
         }
     }
-    (latest >= earliest).then(|| (earliest as u64, latest))
+    latest
 }
 
 /// Finds the first start in [earliest, earliest + period) where `duration`
 /// cycles are free in the reservation table `table` (sorted, disjoint intervals of
 /// [0, period)).
-fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -> Option<u64> {
+pub(super) fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -> Option<u64> {
     if duration == 0 {
         return Some(earliest);
     }

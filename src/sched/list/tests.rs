@@ -313,3 +313,49 @@ fn survey_of_problem_folder() {
         }
     }
 }
+
+#[test]
+fn empty_problem_schedules() {
+    for objective in [Objective::Period, Objective::Makespan { iterations: 3 }] {
+        let p = problem(2, &[], &[], None, objective);
+        let s = schedule(&p).unwrap();
+        validate(&p, &s).unwrap();
+        assert!(s.placements.is_empty());
+    }
+}
+
+#[test]
+fn zero_duration_tasks_schedule() {
+    // b takes no time: a (3) → b (0) → c (2) with free transfers is a chain
+    // of 5 cycles, and b occupies no array.
+    for objective in [ONE_ITERATION, Objective::Makespan { iterations: 2 }, Objective::Period] {
+        let p = problem(2, &[&[3], &[0], &[2], &[0]], &[(0, 1, 0, 0), (1, 2, 0, 0), (2, 0, 1, 0)], None, objective);
+        let s = schedule(&p).unwrap();
+        validate(&p, &s).unwrap_or_else(|v| panic!("{objective:?}: {v}"));
+        let expected = match objective {
+            Objective::Period => 5,
+            Objective::Makespan { iterations } => 5 * u64::from(iterations),
+        };
+        assert_eq!(s.value(&p), expected, "{objective:?}");
+    }
+}
+
+#[test]
+fn single_array_equals_total_work() {
+    let p = random_problem(60, 1, 5, ONE_ITERATION);
+    let work: u64 = p.tasks.iter().map(|t| t.durations[0]).sum();
+    assert_eq!(list_value(&p), work);
+}
+
+#[test]
+fn huge_durations_do_not_overflow() {
+    // Durations of 2^40 cycles, the largest a problem file accepts.
+    let big = 1u64 << 40;
+    for objective in [Objective::Period, Objective::Makespan { iterations: 3 }] {
+        let p = problem(2, &[&[big], &[big], &[big]], &[(0, 1, 0, 1 << 40), (1, 2, 1, 7)], LINK, objective);
+        let s = schedule(&p).unwrap();
+        validate(&p, &s).unwrap_or_else(|v| panic!("{objective:?}: {v}"));
+        assert!(s.value(&p) >= basic_lower_bound(&p));
+    }
+}
+
