@@ -69,14 +69,12 @@ fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Option<Schedule>) 
             }
             fallback
         }
-        Objective::Period => match fallback {
-            Some(fallback) => Some(modulo::search_period(problem, arrays, fallback)),
-            None => None,
-        },
+        Objective::Period => fallback.map(|fallback| modulo::search_period(problem, arrays, fallback)),
     }
 }
 
-/// `schedule` when it passes the validator; otherwise a warning and `None`.
+/// Returns `schedule` when it passes the validator; otherwise logs a warning
+/// and returns `None`.
 fn checked(problem: &Problem, schedule: Schedule, description: &str) -> Option<Schedule> {
     match crate::validate::validate(problem, &schedule) {
         Ok(()) => Some(schedule),
@@ -147,7 +145,7 @@ impl Weight {
 
 /// Number of extra runs with randomly scaled priorities for a problem of
 /// `units` tasks or task copies: many for small problems, where a run takes
-/// microseconds, none from `RANDOM_RUN_BUDGET` units on.
+/// microseconds, and none above `RANDOM_RUN_BUDGET` units.
 fn random_run_count(units: usize) -> u64 {
     (RANDOM_RUN_BUDGET / units.max(1)).min(MAX_RANDOM_RUNS) as u64
 }

@@ -5,11 +5,12 @@
 //! Unplaced tasks wait in a queue by height. A task goes to the array and
 //! free start with the earliest finish inside the window its placed
 //! neighbours allow, as in the plain modulo scheduler. When no array offers
-//! one, the task is forced onto the array where it could start earliest, at
-//! that start or one cycle after its previous start, and every task that now
-//! conflicts with it is evicted and queued again: tasks sharing its cycles
-//! modulo T on that array, and placed neighbours whose edge to it is broken.
-//! The attempt fails when the placement budget runs out.
+//! one, the task is forced onto the array where it could start earliest. It
+//! starts there at that earliest start, or one cycle after its previous
+//! start if that is later. Every task that now conflicts with it is evicted
+//! and queued again: tasks sharing its cycles modulo T on that array, and
+//! placed neighbours whose edge to it is broken. The attempt fails when the
+//! placement budget runs out.
 
 use super::modulo::{earliest_start, free_start, latest_start};
 use super::{Adjacency, Arrays};
@@ -132,8 +133,9 @@ impl Table {
     }
 }
 
-/// The pieces of [0, period) that a task started at `start` occupies: one,
-/// or two where it wraps past the period; none for duration 0.
+/// Splits the occupancy of a task started at `start` into pieces of
+/// [0, period): one, or two where it wraps past the period; none for
+/// duration 0.
 fn occupancy(start: u64, duration: u64, period: u64) -> Vec<(u64, u64)> {
     if duration == 0 {
         return Vec::new();
