@@ -301,8 +301,15 @@ fn survey_of_problem_folder() {
         let started = Instant::now();
         let standard = crate::sched::standard::schedule(&p, &Default::default());
         let standard_ms = started.elapsed().as_secs_f64() * 1e3;
+        let stage_load = crate::sched::standard::stage_assignment(&p).map(|assignment| {
+            let mut loads = vec![0u64; p.array_count()];
+            for (task, &array) in assignment.iter().enumerate() {
+                loads[array] += p.duration(task, array);
+            }
+            loads.into_iter().max().unwrap_or(0)
+        });
         println!(
-            "{}: {} tasks, lower bound {}, list {} ({list_ms:.1} ms), standard {:?} ({standard_ms:.1} ms), sequential {}",
+            "{}: {} tasks, lower bound {}, list {} ({list_ms:.1} ms), largest stage load {stage_load:?}, standard {:?} ({standard_ms:.1} ms), sequential {}",
             p.name,
             p.tasks.len(),
             basic_lower_bound(&p),
