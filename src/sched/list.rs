@@ -20,8 +20,7 @@ use std::ops::Range;
 /// Finds the best heuristic schedule of `problem` for its objective.
 pub fn schedule(problem: &Problem) -> Option<Schedule> {
     let arrays = Arrays { count: problem.array_count(), assignment: None };
-    let fallback = checked(problem, sequential_schedule(problem), "sequential schedule");
-    best_schedule(problem, arrays, fallback)
+    best_schedule(problem, arrays, sequential_schedule(problem))
 }
 
 /// Finds the best heuristic schedule with every task's array fixed: task `t` runs
@@ -41,13 +40,14 @@ pub fn schedule_with_assignment(problem: &Problem, assignment: &[usize]) -> Opti
         return None;
     }
     let arrays = Arrays { count: problem.array_count(), assignment: Some(assignment) };
-    let fallback = checked(problem, assigned_sequential_schedule(problem, assignment), "sequential schedule");
-    best_schedule(problem, arrays, fallback)
+    best_schedule(problem, arrays, assigned_sequential_schedule(problem, assignment))
 }
 
 /// Runs the heuristic of the problem's objective and keeps the better of its
-/// result and `fallback`.
-fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Option<Schedule>) -> Option<Schedule> {
+/// result and `fallback`, a sequential schedule. Every schedule returned has
+/// passed the validator. The fallback is validated only when it is chosen,
+/// because the periodic check is quadratic in the tasks on one array.
+fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Option<Schedule> {
     match problem.objective {
         Objective::Makespan { iterations } => {
             // Validate the candidates best first and stop at the first that
@@ -58,7 +58,7 @@ fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Option<Schedule>) 
                 .map(|rule| makespan::list_schedule(problem, arrays, iterations, rule))
                 .collect();
             candidates.sort_by_key(|candidate| candidate.value(problem));
-            let fallback_value = fallback.as_ref().map_or(u64::MAX, |f| f.value(problem));
+            let fallback_value = fallback.value(problem);
             for candidate in candidates {
                 if candidate.value(problem) >= fallback_value {
                     break;
@@ -67,9 +67,9 @@ fn best_schedule(problem: &Problem, arrays: Arrays, fallback: Option<Schedule>) 
                     return Some(valid);
                 }
             }
-            fallback
+            checked(problem, fallback, "sequential schedule")
         }
-        Objective::Period => fallback.map(|fallback| modulo::search_period(problem, arrays, fallback)),
+        Objective::Period => modulo::search_period(problem, arrays, fallback),
     }
 }
 

@@ -35,6 +35,10 @@ pub(super) fn iterative_modulo_schedule(
     budget: &mut usize,
 ) -> Option<Schedule> {
     let n = problem.tasks.len();
+    // Too little budget left to place every task even once.
+    if *budget < n {
+        return None;
+    }
     let t = i128::from(period);
     let mut placed: Vec<Option<(u64, usize)>> = vec![None; n];
     let mut previous_start: Vec<Option<u64>> = vec![None; n];
@@ -70,10 +74,8 @@ pub(super) fn iterative_modulo_schedule(
             if latest < i128::from(earliest) {
                 continue;
             }
-            let Some(start) = free_start(&tables[array].intervals, earliest, duration, period) else { continue };
-            if i128::from(start) > latest {
-                continue;
-            }
+            let last_start = u64::try_from(latest).unwrap_or(u64::MAX);
+            let Some(start) = free_start(&tables[array].intervals, earliest, duration, period, last_start) else { continue };
             let finish = start.saturating_add(duration);
             if free.is_none_or(|(f, s, _)| (finish, start) < (f, s)) {
                 free = Some((finish, start, array));

@@ -46,18 +46,40 @@ const SPREAD_PROBES: u64 = 8;
 
 /// Placements per task that the iterative scheduler may spend over one
 /// search (about ten attempts of `iterative::PLACEMENTS_PER_TASK` each), and
-/// the least it gets on small problems. A placement costs time linear in the
-/// tasks on an array, so this bounds the search at about 60·n² steps.
+/// the least it gets on small problems.
 const ITERATIVE_PLACEMENTS_PER_TASK: usize = 60;
 const MIN_ITERATIVE_PLACEMENTS: usize = 50_000;
+
+/// Bound on placements times tasks for the iterative scheduler in one
+/// search: a placement scans the reservation table of each array, so its
+/// cost grows with the task count, and large problems get fewer placements.
+const ITERATIVE_WORK: usize = 1_000_000_000;
+
+/// Unvalidated schedules kept in case the best fails validation, which only
+/// a scheduler bug could cause; beyond them the search falls back to the
+/// sequential schedule. Bounds memory to a few schedules.
+const KEPT_SUCCESSES: usize = 4;
+
+/// Budget of one search for plain passes, in task-array pairs examined (see
+/// [`pass_cost`]). A pass over 20000 tasks on 4 arrays examines 80000 pairs
+/// and took about 7 ms, so the budget allows 250 such passes; problems of up
+/// to about 10000 task-array pairs never reach it.
+const PASS_WORK: u64 = 20_000_000;
+
+/// Counts the task-array pairs that one plain pass examines.
+fn pass_cost(problem: &Problem, arrays: Arrays) -> u64 {
+    let pairs_per_task = if arrays.assignment.is_some() { 1 } else { arrays.count as u64 };
+    (problem.tasks.len() as u64).saturating_mul(pairs_per_task)
+}
 
 /// Upper limit on the periods tried in one search.
 const MAX_ATTEMPTS: usize = 96;
 
-/// Searches the period and returns the best schedule found. `fallback` must
-/// be valid; its period is the upper end of the search, and it is returned
-/// when no shorter period works.
-pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Schedule {
+/// Searches the period and returns the best schedule found that passes the
+/// validator. The period of `fallback`, a sequential schedule, is the upper
+/// end of the search, and `fallback` is returned (after validation) when no
+/// shorter period works.
+pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedule) -> Option<Schedule> {
     let adjacency = Adjacency::new(problem);
     // (order, seed of the array choice). Every failed period tries every
     // order, so random orders get a smaller share of the budget than in the
@@ -68,25 +90,36 @@ pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedul
         orders.push((priority_order(problem, arrays, Weight::Shortest, seed, &adjacency), seed));
     }
     let heights = heights(problem, arrays, Weight::Shortest, 0, &adjacency);
-    let iterative_budget = problem.tasks.len().saturating_mul(ITERATIVE_PLACEMENTS_PER_TASK).max(MIN_ITERATIVE_PLACEMENTS);
-    let mut search =
-        Search { problem, arrays, adjacency: &adjacency, orders: &orders, heights, iterative_budget, tried: HashSet::new() };
+    let n = problem.tasks.len().max(1);
+    let iterative_budget =
+        n.saturating_mul(ITERATIVE_PLACEMENTS_PER_TASK).max(MIN_ITERATIVE_PLACEMENTS).min(ITERATIVE_WORK / n);
+    let mut search = Search {
+        problem,
+        arrays,
+        adjacency: &adjacency,
+        orders: &orders,
+        heights,
+        iterative_budget,
+        pass_budget: PASS_WORK,
+        tried: HashSet::new(),
+        successes: Vec::new(),
+    };
 
-    let mut best = fallback;
-    let high = best.value(problem);
+    let high = fallback.value(problem);
     let low = lower_bound(problem, arrays);
     if low >= high {
-        return best;
+        return checked(problem, fallback, "sequential schedule");
     }
+    let mut best = high;
 
     // Probe upward from the lower bound with doubling steps until a period
     // works; `failed` is the largest period known to fail.
     let mut failed = None;
     let mut step = (low / 64).max(1);
     let mut period = low;
-    while period < high && search.tried.len() < MAX_ATTEMPTS {
-        if let Some(found) = search.attempt(period) {
-            best = found;
+    while period < high && search.can_continue() {
+        if search.attempt(period) {
+            best = period;
             break;
         }
         failed = Some(period);
@@ -97,14 +130,14 @@ pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedul
     // Bisection between the last failure and the best success.
     if let Some(mut failed) = failed {
         loop {
-            let best_period = best.value(problem);
-            if best_period <= failed + 1 || search.tried.len() >= MAX_ATTEMPTS {
+            if best <= failed + 1 || !search.can_continue() {
                 break;
             }
-            let middle = failed + (best_period - failed) / 2;
-            match search.attempt(middle) {
-                Some(found) => best = found,
-                None => failed = middle,
+            let middle = failed + (best - failed) / 2;
+            if search.attempt(middle) {
+                best = middle;
+            } else {
+                failed = middle;
             }
         }
     }
@@ -113,27 +146,31 @@ pub(super) fn search_period(problem: &Problem, arrays: Arrays, fallback: Schedul
     // few periods spread evenly between the lower bound and the best, then
     // a few just below the best.
     for k in 1..SPREAD_PROBES {
-        let best_period = best.value(problem);
-        let period = low + (best_period - low) * k / SPREAD_PROBES;
-        if period >= best_period || search.tried.contains(&period) || search.tried.len() >= MAX_ATTEMPTS {
+        let period = low + (best - low) * k / SPREAD_PROBES;
+        if period >= best || search.tried.contains(&period) || !search.can_continue() {
             continue;
         }
-        if let Some(found) = search.attempt(period) {
-            best = found;
+        if search.attempt(period) {
+            best = period;
         }
     }
-    let mut period = best.value(problem);
+    let mut period = best;
     let stop = period.saturating_sub(REFINEMENT_STEPS).max(low);
-    while period > stop && search.tried.len() < MAX_ATTEMPTS {
+    while period > stop && search.can_continue() {
         period -= 1;
-        if search.tried.contains(&period) {
-            continue;
-        }
-        if let Some(found) = search.attempt(period) {
-            best = found;
+        if !search.tried.contains(&period) {
+            search.attempt(period);
         }
     }
-    best
+
+    // Every success beats the ones before it, so the last is the best. The
+    // validator checks them from the best down, then `fallback`.
+    while let Some(candidate) = search.successes.pop() {
+        if let Some(valid) = checked(problem, candidate, "modulo list schedule") {
+            return Some(valid);
+        }
+    }
+    checked(problem, fallback, "sequential schedule")
 }
 
 /// The state of one period search: the priority orders and the periods
@@ -148,36 +185,74 @@ struct Search<'a> {
     /// Placements left for the iterative scheduler in this search.
     iterative_budget: usize,
     tried: HashSet<u64>,
+    /// Work left for plain passes, in the units of [`pass_cost`].
+    pass_budget: u64,
+    /// The last `KEPT_SUCCESSES` schedules found, worst first, not yet
+    /// validated.
+    successes: Vec<Schedule>,
 }
 
 impl Search<'_> {
-    /// Tries each priority order at `period` and returns the first valid
-    /// schedule.
-    fn attempt(&mut self, period: u64) -> Option<Schedule> {
+    /// Whether the attempt limit and the pass budget allow another period.
+    fn can_continue(&self) -> bool {
+        self.tried.len() < MAX_ATTEMPTS && self.pass_budget > 0
+    }
+
+    /// Tries each priority order and then the iterative scheduler at
+    /// `period`, and keeps the first schedule found among the successes.
+    /// Validation waits for the end of the search, where it runs once in the
+    /// usual case instead of once per success.
+    fn attempt(&mut self, period: u64) -> bool {
         self.tried.insert(period);
+        let cost = pass_cost(self.problem, self.arrays);
+        let mut found = None;
         for (order, seed) in self.orders {
-            if let Some(schedule) = modulo_schedule(self.problem, self.arrays, self.adjacency, order, *seed, period) {
-                if let Some(schedule) = checked(self.problem, schedule, "modulo list schedule") {
-                    return Some(schedule);
-                }
+            if self.pass_budget == 0 {
+                break;
+            }
+            self.pass_budget = self.pass_budget.saturating_sub(cost);
+            found = modulo_schedule(self.problem, self.arrays, self.adjacency, order, *seed, period);
+            if found.is_some() {
+                break;
             }
         }
-        let schedule = iterative::iterative_modulo_schedule(
-            self.problem,
-            self.arrays,
-            self.adjacency,
-            &self.heights,
-            period,
-            &mut self.iterative_budget,
-        )?;
-        checked(self.problem, schedule, "iterative modulo schedule")
+        let found = found.or_else(|| {
+            iterative::iterative_modulo_schedule(
+                self.problem,
+                self.arrays,
+                self.adjacency,
+                &self.heights,
+                period,
+                &mut self.iterative_budget,
+            )
+        });
+        let Some(schedule) = found else { return false };
+        if self.successes.len() == KEPT_SUCCESSES {
+            self.successes.remove(0);
+        }
+        self.successes.push(schedule);
+        true
     }
 }
+
+/// Largest tasks · edges product for which the search computes the iteration
+/// bound; a 5000-task graph with 7500 edges (3.75e7) takes about a second.
+const ITERATION_BOUND_WORK: usize = 40_000_000;
 
 /// Computes a lower bound on the period: the problem's basic bound and, with
 /// a fixed assignment, the busiest array's load and its longest task.
 fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
-    let mut bound = crate::graph::basic_lower_bound(problem);
+    // NOTE: the iteration bound runs Bellman-Ford once per step of a binary
+    // search, O(tasks · edges) each, which took 21 s on a 20000-task graph.
+    // Above `ITERATION_BOUND_WORK` the search starts from the load and
+    // longest-task bounds alone, which only costs a few more probes.
+    let mut bound = if problem.tasks.len().saturating_mul(problem.edges.len()) <= ITERATION_BOUND_WORK {
+        crate::graph::basic_lower_bound(problem)
+    } else {
+        let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).fold(0, u64::saturating_add);
+        let longest = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).max().unwrap_or(0);
+        work.div_ceil(problem.array_count().max(1) as u64).max(longest)
+    };
     if let Some(assignment) = arrays.assignment {
         let mut loads = vec![0u64; arrays.count];
         for (task, &array) in assignment.iter().enumerate() {
@@ -251,6 +326,9 @@ fn modulo_schedule(
     let t = i128::from(period);
     let mut placed: Vec<Option<(u64, usize)>> = vec![None; n];
     let mut tables: Vec<Vec<(u64, u64)>> = vec![Vec::new(); arrays.count];
+    // An upper bound on the longest free stretch of each table: exact after
+    // a scan of the whole table fails, and only shrinking as tasks are added.
+    let mut longest_free = vec![period; arrays.count];
 
     for &task in order {
         // The array and start with the earliest finish; ties go to the
@@ -258,14 +336,18 @@ fn modulo_schedule(
         let mut best: Option<(u128, u64, usize)> = None;
         for array in arrays.allowed(task) {
             let duration = problem.duration(task, array);
-            if duration > period {
+            if duration > longest_free[array] {
                 continue;
             }
             let Some((earliest, latest)) = start_window(problem, adjacency, &placed, task, array, t) else { continue };
-            let Some(start) = free_start(&tables[array], earliest, duration, period) else { continue };
-            if i128::from(start) > latest {
+            let whole_table = earliest.saturating_add(period - 1);
+            let last_start = if latest < i128::from(whole_table) { latest as u64 } else { whole_table };
+            let Some(start) = free_start(&tables[array], earliest, duration, period, last_start) else {
+                if last_start == whole_table {
+                    longest_free[array] = longest_free_stretch(&tables[array], period);
+                }
                 continue;
-            }
+            };
             let finish = perturbed(start.saturating_add(duration), seed, choice_index(task, array, arrays.count));
             if best.is_none_or(|(f, s, _)| (finish, start) < (f, s)) {
                 best = Some((finish, start, array));
@@ -355,17 +437,32 @@ pub(super) fn latest_start(
     latest
 }
 
-/// Finds the first start in [earliest, earliest + period) where `duration`
-/// cycles are free in the reservation table `table` (sorted, disjoint intervals of
-/// [0, period)).
-pub(super) fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64) -> Option<u64> {
+/// Measures the longest free stretch of the reservation table `table`
+/// (sorted, disjoint intervals of [0, period)), wrapping past the period.
+fn longest_free_stretch(table: &[(u64, u64)], period: u64) -> u64 {
+    let (Some(first), Some(last)) = (table.first(), table.last()) else { return period };
+    let mut longest = (period - last.1) + first.0;
+    for pair in table.windows(2) {
+        longest = longest.max(pair[1].0 - pair[0].1);
+    }
+    longest
+}
+
+/// Finds the first start in [earliest, min(last_start, earliest + period − 1)]
+/// where `duration` cycles are free in the reservation table `table` (sorted,
+/// disjoint intervals of [0, period)). The table repeats every period, so
+/// later starts would find nothing new.
+pub(super) fn free_start(table: &[(u64, u64)], earliest: u64, duration: u64, period: u64, last_start: u64) -> Option<u64> {
+    if earliest > last_start {
+        return None;
+    }
     if duration == 0 {
         return Some(earliest);
     }
     // Walk the table over three periods from the one holding `earliest`,
     // since a start before earliest + period ends before base + 3·period.
     let base = earliest - earliest % period;
-    let limit = earliest.saturating_add(period);
+    let limit = earliest.saturating_add(period).min(last_start.saturating_add(1));
     let first = table.partition_point(|&(_, end)| end <= earliest - base);
     let mut start = earliest;
     for k in 0..3u64 {

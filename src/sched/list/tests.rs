@@ -365,3 +365,21 @@ fn huge_durations_do_not_overflow() {
     }
 }
 
+
+/// Timing on 5000- and 20000-task random graphs on 4 arrays; run with
+/// `cargo test --release -- --ignored --nocapture timing`.
+#[test]
+#[ignore]
+fn timing_on_large_graphs() {
+    for n in [5000usize, 20000] {
+        for objective in [ONE_ITERATION, Objective::Period] {
+            let p = random_problem(n, 4, 9, objective);
+            let started = Instant::now();
+            let s = schedule(&p).unwrap();
+            let milliseconds = started.elapsed().as_secs_f64() * 1e3;
+            validate(&p, &s).unwrap();
+            println!("{n} tasks, {objective:?}: value {} in {milliseconds:.0} ms", s.value(&p));
+        }
+    }
+}
+
