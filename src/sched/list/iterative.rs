@@ -136,8 +136,8 @@ impl Table {
 }
 
 /// Splits the occupancy of a task started at `start` into pieces of
-/// [0, period): one, or two where it wraps past the period; none for
-/// duration 0.
+/// [0, period). It is one piece, or two where it wraps past the period, and
+/// none for duration 0.
 fn occupancy(start: u64, duration: u64, period: u64) -> Vec<(u64, u64)> {
     if duration == 0 {
         return Vec::new();
