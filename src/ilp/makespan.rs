@@ -177,6 +177,7 @@ pub fn solve(
     incumbent: Schedule,
     fixed: Option<&[usize]>,
     lower_bound: u64,
+    progress: &super::progress::Progress,
 ) -> Search {
     let n = problem.tasks.len();
     if incumbent.value(problem) <= lower_bound {
@@ -201,7 +202,8 @@ pub fn solve(
     let mut proven = lower_bound.max(critical_path);
     let remaining = || deadline.saturating_duration_since(Instant::now()).as_secs_f64();
 
-    if proven < best.value(problem) {
+    if proven < best.value(problem) && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        progress.set(format!("makespan {proven}: trying the bound (best {})", best.value(problem)));
         let probe = context.probe(proven, proven, None, remaining() / 4.0);
         log::debug!("probe at the lower bound {proven}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
         proven = proven.max(probe.bound);
@@ -209,7 +211,8 @@ pub fn solve(
             best = schedule;
         }
     }
-    if proven < best.value(problem) && remaining() > 0.01 {
+    if proven < best.value(problem) && remaining() > 0.01 && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        progress.set(format!("makespan: best {}, bound {proven}", best.value(problem)));
         // The time-indexed model cannot take a warm start, so it looks
         // strictly below the best value instead.
         let below = best.value(problem) - 1;

@@ -9,9 +9,11 @@
 //! result is never worse than it.
 
 mod assignment;
+pub mod bounds;
 pub mod makespan;
 mod mip;
 pub mod period;
+pub mod progress;
 pub mod retime;
 mod time_indexed;
 mod warm;
@@ -62,6 +64,19 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         }
         lower_bound = lower_bound.max(fixed_load_bound(problem, fixed));
     }
+    let progress = progress::Progress::start(options.progress, &format!("ilp {}", problem.name));
+    progress.set(format!("bounds (basic bound {lower_bound})"));
+    if fixed_assignment.is_none() {
+        // The load bound gets at most a tenth of the time.
+        let copies = match problem.objective {
+            Objective::Period => 1,
+            Objective::Makespan { iterations } => iterations,
+        };
+        if let Some(load) = bounds::load_bound(problem, copies, options, options.time_limit.as_secs_f64() / 10.0) {
+            log::debug!("load bound {} (basic bound {lower_bound})", load.bound);
+            lower_bound = lower_bound.max(load.bound);
+        }
+    }
 
     // The warm start: the best of the caller's schedule (if it is valid and
     // follows the fixed assignment), the sequential schedule and a list
@@ -90,9 +105,9 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
 
     let search = match problem.objective {
         Objective::Makespan { iterations } => {
-            makespan::solve(problem, iterations, options, deadline, start, fixed_assignment, lower_bound)
+            makespan::solve(problem, iterations, options, deadline, start, fixed_assignment, lower_bound, &progress)
         }
-        Objective::Period => period::solve(problem, options, deadline, start, fixed_assignment, lower_bound),
+        Objective::Period => period::solve(problem, options, deadline, start, fixed_assignment, lower_bound, &progress),
     };
     let value = search.schedule.value(problem);
     let lower_bound = search.lower_bound.min(value);

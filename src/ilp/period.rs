@@ -76,6 +76,7 @@ pub fn solve(
     incumbent: Schedule,
     fixed: Option<&[usize]>,
     lower_bound: u64,
+    progress: &super::progress::Progress,
 ) -> Search {
     let mut best = incumbent;
     let mut proven = lower_bound;
@@ -88,17 +89,31 @@ pub fn solve(
     let mut first_probe = true;
     while low < best.value(problem) {
         let high = best.value(problem);
+        if gap_reached(high, proven, options.mip_gap) {
+            break;
+        }
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.as_secs_f64() < 0.01 {
             break;
         }
         // Probe the lower bound first, since it is often the optimum; then bisect.
         let period = if first_probe { low } else { low + (high - low) / 2 };
+        progress.set(format!("period {period}: trying (best {high}, bound {proven})"));
+        // At the lower bound, try the assignments of the best packings
+        // first: with the assignment fixed, the model keeps only the order on
+        // each array, and a feasible one proves the bound optimal.
+        if first_probe && fixed.is_none() {
+            let budget = remaining.as_secs_f64() / 4.0;
+            if let Some(schedule) = try_packings(problem, period, options, budget) {
+                best = schedule;
+                break;
+            }
+        }
         first_probe = false;
         // A probe stops as soon as it decides its period, so each may use a
         // third of the time left: bisection steps that timed out are the
         // expensive ones, and an even split over all steps starves every probe.
-        let budget = remaining.as_secs_f64() / 3.0;
+        let budget = deadline.saturating_duration_since(Instant::now()).as_secs_f64() / 3.0;
         let outcome = probe(problem, period, fixed, options, budget);
         log::debug!(
             "period probe at {period} ({budget:.2} s): {}",
@@ -118,6 +133,40 @@ pub fn solve(
         }
     }
     Search { lower_bound: proven.min(best.value(problem)), schedule: best }
+}
+
+/// Whether the relative gap (value − bound) / value is within `mip_gap`
+/// (never for a zero gap request unless value = bound).
+pub fn gap_reached(value: u64, bound: u64, mip_gap: f64) -> bool {
+    value <= bound || (mip_gap > 0.0 && (value - bound) as f64 <= mip_gap * value as f64)
+}
+
+/// Packings tried at the lower bound before the full model.
+const PACKINGS: usize = 6;
+
+/// Tries the assignments of up to `PACKINGS` packings with loads at most
+/// `period`, each with the assignment fixed, within `seconds`; returns the
+/// first schedule found.
+fn try_packings(problem: &Problem, period: u64, options: &SolveOptions, seconds: f64) -> Option<Schedule> {
+    let started = Instant::now();
+    let assignments = super::bounds::packings(problem, period, PACKINGS, options, seconds / 3.0);
+    let count = assignments.len();
+    for (index, assignment) in assignments.into_iter().enumerate() {
+        let left = seconds - started.elapsed().as_secs_f64();
+        if left < 0.01 {
+            break;
+        }
+        let budget = left / (count - index) as f64;
+        match probe(problem, period, Some(&assignment), options, budget) {
+            Probe::Feasible(schedule) => {
+                log::debug!("packing {} of {count} reaches period {period}", index + 1);
+                return Some(schedule);
+            }
+            Probe::Infeasible => log::debug!("packing {} of {count} admits no order at period {period}", index + 1),
+            Probe::Unknown => log::debug!("packing {} of {count} undecided at period {period}", index + 1),
+        }
+    }
+    None
 }
 
 /// Builds and solves the feasibility model at `period`, then re-times its
@@ -156,6 +205,14 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
         for a in arrays {
             model.constrain((gap.clone() - comm * (x.x(u, a) - x.x(v, a))).geq(0.0));
         }
+    }
+
+    // Loads: each array's tasks fit in one period (see `bounds`). Implied
+    // for integer x by the pair rows, these rows give the relaxation the
+    // load bound.
+    for a in 0..problem.array_count() {
+        let used: Expression = (0..n).filter(|&v| x.allows(v, a)).map(|v| scaled(problem.duration(v, a)) * x.x(v, a)).sum();
+        model.constrain(used.leq(1.0));
     }
 
     // Occupancy modulo the period.
