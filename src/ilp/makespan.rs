@@ -187,16 +187,8 @@ pub fn solve(
         log::warn!("the makespan model would have {} task copies (above {MAX_COPIES}); keeping the heuristic schedule", n * iterations as usize);
         return Search { schedule: incumbent, lower_bound };
     }
-    let unrolled = Unrolled::new(problem, iterations);
-    let symmetric = fixed.is_none() && problem.has_identical_arrays();
-    let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
-    let shortest: Vec<u64> = (0..unrolled.copies)
-        .map(|c| allowed[c].iter().map(|&a| problem.duration(c % n, a)).min().unwrap_or(0))
-        .collect();
-    let est = unrolled.earliest_starts(&shortest);
-    let tail = unrolled.tails(&shortest);
-    let critical_path = (0..unrolled.copies).map(|c| est[c] + tail[c]).max().unwrap_or(0);
-    let context = Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail };
+    let context = Context::new(problem, iterations, options, fixed);
+    let critical_path = context.critical_path();
 
     let mut best = incumbent;
     let mut proven = lower_bound.max(critical_path);
@@ -229,13 +221,65 @@ pub fn solve(
     Search { lower_bound: proven.min(best.value(problem)), schedule: best }
 }
 
+impl<'a> Context<'a> {
+    fn new(problem: &'a Problem, iterations: u32, options: &'a SolveOptions, fixed: Option<&'a [usize]>) -> Self {
+        let n = problem.tasks.len();
+    let unrolled = Unrolled::new(problem, iterations);
+    let symmetric = fixed.is_none() && problem.has_identical_arrays();
+    let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
+    let shortest: Vec<u64> = (0..unrolled.copies)
+        .map(|c| allowed[c].iter().map(|&a| problem.duration(c % n, a)).min().unwrap_or(0))
+        .collect();
+    let est = unrolled.earliest_starts(&shortest);
+    let tail = unrolled.tails(&shortest);
+        Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail }
+    }
+
+    /// The longest path through the unrolled copies with shortest durations.
+    fn critical_path(&self) -> u64 {
+        (0..self.unrolled.copies).map(|c| self.est[c] + self.tail[c]).max().unwrap_or(0)
+    }
+}
+
+/// The big-M model at one horizon, with the columns that decode it.
+struct BigM {
+    model: MipModel,
+    x: Assignment,
+    s: Vec<super::mip::Column>,
+    makespan: super::mip::Column,
+}
+
+/// Writes the big-M model over N = `iterations` iterations with horizon
+/// `horizon` and makespan at least `low` to `path` (LP or MPS by its
+/// extension), with readable column names. Times are in units of the
+/// horizon, as in the solved model.
+pub fn write_model(problem: &Problem, iterations: u32, fixed: Option<&[usize]>, horizon: u64, low: u64, path: &std::path::Path) -> Result<(), String> {
+    let options = SolveOptions::default();
+    if problem.tasks.len() * iterations as usize > MAX_COPIES {
+        return Err(format!("the makespan model would have more than {MAX_COPIES} task copies"));
+    }
+    let context = Context::new(problem, iterations, &options, fixed);
+    let low = low.max(context.critical_path()).min(horizon);
+    let Some(mut big_m) = context.big_m(horizon, low, None) else {
+        return Err(format!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs"));
+    };
+    let n = problem.tasks.len();
+    let names = super::mip::column_names(problem);
+    let copy_name = |c: usize| format!("{}_i{}", names[c % n], c / n);
+    big_m.x.name_columns(&mut big_m.model, |c, a| format!("x_{}_a{a}", copy_name(c)));
+    for (c, column) in big_m.s.iter().enumerate() {
+        big_m.model.name(*column, format!("s_{}", copy_name(c)));
+    }
+    big_m.model.name(big_m.makespan, "makespan".into());
+    let objective = Expression::from(big_m.makespan.var);
+    big_m.model.write(objective, path)
+}
+
 impl Context<'_> {
     /// Minimises the makespan over schedules with makespan at most
     /// `horizon`, knowing it is at least `low`, from the `warm` schedule
     /// (whose makespan must be at most `horizon`).
     fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64) -> Probe {
-        let (problem, unrolled) = (self.problem, &self.unrolled);
-        let n = unrolled.tasks;
         let nothing = Probe { schedule: None, bound: low };
         if seconds < 0.01 {
             return nothing;
@@ -254,10 +298,38 @@ impl Context<'_> {
         // documentation), and so is the gap.
         let unit = horizon.max(1) as f64;
         settings.abs_gap = INTEGRAL_GAP / unit;
+        let Some(BigM { model, x, s, makespan }) = self.big_m(horizon, low, warm) else {
+            return nothing;
+        };
+
+        // Solve, then re-time the solver's assignment and order exactly.
+        let result = model.minimise(Expression::from(makespan.var), &settings, warm.is_some());
+        // Every schedule of makespan ≤ horizon has makespan ≥ the dual bound,
+        // so the optimum is at least min(dual bound, horizon + 1).
+        let beyond = horizon.saturating_add(1);
+        let bound = match result.status {
+            MipStatus::Infeasible if warm.is_some() => {
+                log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible");
+                return nothing;
+            }
+            MipStatus::Infeasible => beyond,
+            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual * unit).min(beyond).max(low)),
+        };
+        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values, unit));
+        Probe { schedule, bound }
+    }
+
+    /// Builds the big-M model over schedules of makespan at most `horizon`
+    /// and at least `low`, with the `warm` schedule as its start values.
+    /// `None` above `MAX_PAIRS` pairs.
+    fn big_m(&self, horizon: u64, low: u64, warm: Option<&Schedule>) -> Option<BigM> {
+        let (problem, unrolled) = (self.problem, &self.unrolled);
+        let n = unrolled.tasks;
+        let unit = horizon.max(1) as f64;
         let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
         let Some(pairs) = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst) else {
             log::warn!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs; keeping the heuristic schedule");
-            return nothing;
+            return None;
         };
 
         // The warm start, with arrays relabelled to meet the symmetry rows.
@@ -313,21 +385,7 @@ impl Context<'_> {
             pairs.len()
         );
 
-        // Solve, then re-time the solver's assignment and order exactly.
-        let result = model.minimise(Expression::from(makespan.var), &settings, warm.is_some());
-        // Every schedule of makespan ≤ horizon has makespan ≥ the dual bound,
-        // so the optimum is at least min(dual bound, horizon + 1).
-        let beyond = horizon.saturating_add(1);
-        let bound = match result.status {
-            MipStatus::Infeasible if warm.is_some() => {
-                log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible");
-                return nothing;
-            }
-            MipStatus::Infeasible => beyond,
-            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual * unit).min(beyond).max(low)),
-        };
-        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values, unit));
-        Probe { schedule, bound }
+        Some(BigM { model, x, s, makespan })
     }
 
     /// Durations of the copies on array 0 (all arrays when identical).

@@ -47,7 +47,7 @@
 //! Q = 2·(n − 1) + Σ_edges ⌈κ/T⌉ keeps at least one solution.
 
 use super::assignment::{allowed_arrays, Assignment};
-use super::mip::{MipModel, MipSettings, MipStatus};
+use super::mip::{Column, MipModel, MipSettings, MipStatus};
 use super::retime::{periods_between, retime_periodic, ModuloOrder};
 use super::Search;
 use crate::problem::Problem;
@@ -169,9 +169,20 @@ fn try_packings(problem: &Problem, period: u64, options: &SolveOptions, seconds:
     None
 }
 
-/// Builds and solves the feasibility model at `period`, then re-times its
-/// decisions exactly.
-fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
+/// The feasibility model at one period, with the columns that decode it.
+struct PeriodModel {
+    model: MipModel,
+    x: Assignment,
+    q: Vec<Column>,
+    r: Vec<Column>,
+    /// Pairs (u, v) with a y column, in column order.
+    pairs: Vec<(usize, usize)>,
+    y: Vec<Column>,
+}
+
+/// Builds the feasibility model at `period`; `None` when some task fits on
+/// no allowed array.
+fn build(problem: &Problem, period: u64, fixed: Option<&[usize]>) -> Option<PeriodModel> {
     let n = problem.tasks.len();
     // Times are measured in periods (see the module documentation).
     let t = period as f64;
@@ -179,7 +190,7 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
     let symmetric = fixed.is_none() && problem.has_identical_arrays();
     let allowed = allowed_arrays(n, problem.array_count(), |v| v, fixed, symmetric, |v, a| problem.duration(v, a) <= period);
     if allowed.iter().any(Vec::is_empty) {
-        return Probe::Infeasible;
+        return None;
     }
 
     let mut model = MipModel::new();
@@ -217,6 +228,7 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
 
     // Occupancy modulo the period.
     let mut pairs = Vec::new();
+    let mut ys = Vec::new();
     for u in 0..n {
         for v in u + 1..n {
             let shared: Vec<usize> = x
@@ -236,10 +248,44 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
                 model.constrain((offset + du - y.var - (du + release) * apart).leq(0.0));
             }
             pairs.push((u, v));
+            ys.push(y);
         }
     }
     log::debug!("period model at T = {period}: {} columns, {} rows", model.column_count(), model.row_count());
 
+    Some(PeriodModel { model, x, q, r, pairs, y: ys })
+}
+
+/// Writes the feasibility model at `period` to `path` (LP or MPS by its
+/// extension) with readable column names. Times are in units of the
+/// period, as in the solved model; the objective is 0.
+pub fn write_model(problem: &Problem, period: u64, fixed: Option<&[usize]>, path: &std::path::Path) -> Result<(), String> {
+    if problem.tasks.len() > MAX_TASKS {
+        return Err(format!("the period model would have more than {MAX_TASKS} tasks"));
+    }
+    let Some(mut built) = build(problem, period, fixed) else {
+        return Err(format!("some task is longer than the period {period} on every array it may use"));
+    };
+    let names = super::mip::column_names(problem);
+    built.x.name_columns(&mut built.model, |v, a| format!("x_{}_a{a}", names[v]));
+    for v in 0..problem.tasks.len() {
+        built.model.name(built.q[v], format!("q_{}", names[v]));
+        built.model.name(built.r[v], format!("r_{}", names[v]));
+    }
+    for (&(u, v), &y) in built.pairs.iter().zip(&built.y) {
+        built.model.name(y, format!("y_{}_{}", names[u], names[v]));
+    }
+    built.model.write(Expression::from(0.0), path)
+}
+
+/// Builds and solves the feasibility model at `period`, then re-times its
+/// decisions exactly.
+fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
+    let n = problem.tasks.len();
+    let t = period as f64;
+    let Some(PeriodModel { model, x, q, r, pairs, .. }) = build(problem, period, fixed) else {
+        return Probe::Infeasible;
+    };
     let settings = MipSettings { time_limit: seconds, threads: options.threads, rel_gap: 0.0, abs_gap: 0.0, verbose: options.verbose };
     let result = model.minimise(Expression::from(0.0), &settings, false);
     if result.status == MipStatus::Infeasible {
