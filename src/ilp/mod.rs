@@ -64,6 +64,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         }
         lower_bound = lower_bound.max(fixed_load_bound(problem, fixed));
     }
+    if problem.objective == Objective::Period {
+        let cycles = crate::graph::transfer_cycle_bound(problem);
+        log::debug!("transfer cycle bound {cycles}, iteration bound {}", crate::graph::iteration_bound(problem));
+        lower_bound = lower_bound.max(cycles);
+    }
     let progress = progress::Progress::start(options.progress, &format!("ilp {}", problem.name));
     progress.set(format!("bounds (basic bound {lower_bound})"));
     if fixed_assignment.is_none() {

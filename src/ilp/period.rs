@@ -87,6 +87,7 @@ pub fn solve(
     // Periods below `low` are proven infeasible or timed out.
     let mut low = lower_bound;
     let mut first_probe = true;
+    let mut below_start_tried = false;
     while low < best.value(problem) {
         let high = best.value(problem);
         if gap_reached(high, proven, options.mip_gap) {
@@ -96,8 +97,17 @@ pub fn solve(
         if remaining.as_secs_f64() < 0.01 {
             break;
         }
-        // Probe the lower bound first, since it is often the optimum; then bisect.
-        let period = if first_probe { low } else { low + (high - low) / 2 };
+        // Probe the lower bound first, since it is often the optimum; then
+        // just below the start, since the heuristics are often optimal or
+        // close; then bisect.
+        let period = if first_probe {
+            low
+        } else if !below_start_tried {
+            below_start_tried = true;
+            high - 1
+        } else {
+            low + (high - low) / 2
+        };
         progress.set(format!("period {period}: trying (best {high}, bound {proven})"));
         // At the lower bound, try the assignments of the best packings
         // first: with the assignment fixed, the model keeps only the order on
@@ -125,10 +135,16 @@ pub fn solve(
         );
         match outcome {
             Probe::Feasible(schedule) => best = schedule,
+            // Feasibility is monotone (see above), so an infeasible period
+            // proves every smaller one infeasible.
             Probe::Infeasible => {
                 proven = proven.max(period + 1);
-                low = period + 1;
+                low = low.max(period + 1);
             }
+            // Nothing is proven. After the probe just below the start, the
+            // bisection goes on between the same ends; otherwise the search
+            // moves above the undecided period without raising the bound.
+            Probe::Unknown if period == high - 1 && period > low => {}
             Probe::Unknown => low = period + 1,
         }
     }
