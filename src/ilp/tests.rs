@@ -756,3 +756,37 @@ fn exported_makespan_model_has_the_ilp_optimum() {
     assert!((objective * horizon as f64 - value as f64).abs() < 1e-6, "file optimum {} vs ILP {value}", objective * horizon as f64);
     assert!(makespan::write_model(&problem, 1, None, horizon, 0, &dir.path().join("model.txt")).is_err());
 }
+
+// ---------------------------------------------------------------------------
+// The cycle bound with transfers.
+
+#[test]
+fn transfer_cycle_bound_counts_two_transfers() {
+    // a(3) → b(3) at distance 0 and b → a at distance 2, each transfer 1
+    // cycle, 2 processors. The iteration bound and the load bound are 3. At
+    // T = 3 the cycle (work 6) cannot share one processor, so both
+    // transfers count: 2·T ≥ 6 + 2, T ≥ 4. T = 4 is reached by a at 0 on
+    // processor 0 and b at 4 on processor 1 (b → a: 0 + 8 ≥ 7 + 1).
+    let link = Some(Link { latency_cycles: 0, bytes_per_cycle: 1 });
+    let problem = graph(2, &[3, 3], &[(0, 1, 0, 1), (1, 0, 2, 1)], link, Objective::Period);
+    assert_eq!(crate::graph::iteration_bound(&problem), 3);
+    assert_eq!(crate::graph::transfer_cycle_bound(&problem), 4);
+    let (value, outcome) = run(&problem, None, None, 5);
+    assert_eq!(value, 4);
+    assert_eq!(outcome.status, Status::Optimal);
+}
+
+#[test]
+fn transfer_cycle_bound_is_below_enumerated_optima() {
+    // Random graphs with back edges of distance 1 to 2 and transfers: the
+    // bound never exceeds the smallest period that enumeration finds.
+    for seed in 90..100 {
+        let mut problem = random_graph(seed, 4, 2, Objective::Period);
+        let mut random = Lcg(seed);
+        problem.edges.push(crate::problem::Edge { from: 3, to: 1, distance: 1 + random.below(2) as u32, bytes: random.below(4) });
+        problem.edges = Problem::merge_parallel_edges(problem.edges.clone());
+        let bound = crate::graph::transfer_cycle_bound(&problem);
+        let optimum = (1..).find(|&t| brute_force_period_feasible(&problem, t)).unwrap();
+        assert!(bound <= optimum, "seed {seed}: cycle bound {bound} above the optimum {optimum}");
+    }
+}
