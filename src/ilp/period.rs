@@ -330,10 +330,32 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
         return Probe::Unknown;
     };
     match crate::validate::validate(problem, &schedule) {
-        Ok(()) => Probe::Feasible(schedule),
+        Ok(()) => Probe::Feasible(compact(problem, &arrays, &orders, schedule)),
         Err(violation) => {
             log::error!("re-timed ILP schedule at period {period} is invalid: {violation}");
             Probe::Unknown
         }
     }
+}
+
+/// Shortens the period of `schedule` while its assignment and modulo order
+/// still admit a valid schedule: a bisection over the period, re-timing and
+/// validating each candidate. Feasibility of one fixed order need not be
+/// monotone in T, so this may miss a shorter period, but every schedule it
+/// returns has passed the validator.
+fn compact(problem: &Problem, arrays: &[usize], orders: &[ModuloOrder], schedule: Schedule) -> Schedule {
+    let mut best = schedule;
+    let (mut low, mut high) = (1u64, best.value(problem));
+    while low < high {
+        let mid = low + (high - low) / 2;
+        let candidate = retime_periodic(problem, mid, arrays, orders).filter(|s| crate::validate::validate(problem, s).is_ok());
+        match candidate {
+            Some(shorter) => {
+                high = mid;
+                best = shorter;
+            }
+            None => low = mid + 1,
+        }
+    }
+    best
 }
