@@ -180,7 +180,7 @@ pub fn basic_lower_bound(problem: &Problem) -> u64 {
 /// Most simple cycles `transfer_cycle_bound` enumerates before giving up.
 const MAX_CYCLES: usize = 100_000;
 
-/// A period bound from the cycles that cannot fit on one array.
+/// Computes a period bound from the cycles that cannot fit on one array.
 ///
 /// For a simple cycle C with shortest durations S = Σ_{v∈C} min dur(v),
 /// total distance D, and c₂ the sum of its two smallest transfers
@@ -236,7 +236,7 @@ pub fn transfer_cycle_bound(problem: &Problem) -> u64 {
     bound
 }
 
-/// The bound of one simple cycle given by its edges (see
+/// Computes the bound of one simple cycle given by its edges (see
 /// `transfer_cycle_bound`).
 fn cycle_bound(problem: &Problem, edges: &[usize]) -> u64 {
     let mut work = 0u64;

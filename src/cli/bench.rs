@@ -27,7 +27,7 @@ pub enum Suite {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Which instances to run.
+    /// Instance set to run.
     #[arg(long, value_enum, default_value = "standard")]
     suite: Suite,
     /// Markdown file to write.
@@ -94,7 +94,7 @@ fn limit_note(args: &BenchArgs) -> String {
     format!("per-instance limits scaled by {}", args.limit_scale)
 }
 
-/// A fresh scratch directory for problem and result files.
+/// Creates a scratch directory for problem and result files.
 #[cfg(feature = "solver")]
 fn tempfile_dir() -> Result<PathBuf, CliError> {
     let dir = std::env::temp_dir().join(format!("spikepipe-bench-{}", std::process::id()));
@@ -219,7 +219,7 @@ mod suite {
         }
     }
 
-    /// A seeded layered task graph of `tasks` tasks on `processors`
+    /// Builds a seeded layered task graph of `tasks` tasks on `processors`
     /// identical processors: durations 1 to 50, each task after one to three
     /// tasks of the previous two layers. Period graphs also get edges back
     /// from the last layers to the first at distance 1 to 3, as weight

@@ -3,7 +3,7 @@
 //! solvers.
 //!
 //! Period problems: the ILP solves one feasibility model per probed period
-//! T; the file holds the model at `--period T`, by default at the basic
+//! T, and the file contains the model at `--period T`, by default at the basic
 //! lower bound (the largest of ⌈work / P⌉, the longest task and the
 //! iteration bound). Makespan problems: the big-M model that minimises the
 //! makespan C over schedules with C ≤ H, where H is `--horizon` or the list

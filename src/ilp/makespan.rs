@@ -235,7 +235,7 @@ impl<'a> Context<'a> {
         Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail }
     }
 
-    /// The longest path through the unrolled copies with shortest durations.
+    /// Computes the longest path through the unrolled copies with shortest durations.
     fn critical_path(&self) -> u64 {
         (0..self.unrolled.copies).map(|c| self.est[c] + self.tail[c]).max().unwrap_or(0)
     }

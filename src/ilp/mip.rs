@@ -111,9 +111,9 @@ impl MipModel {
     }
 
     /// Writes the model minimising `objective` to `path`, as LP or MPS by
-    /// the file's extension, with the column names given by `name`. HiGHS
+    /// the file's extension, with the column names set by `name`. HiGHS
     /// writes to a temporary file in the same directory, which is then
-    /// renamed, so `path` never holds a partial model.
+    /// renamed, so `path` never contains a partial model.
     pub fn write(mut self, objective: Expression, path: &std::path::Path) -> Result<(), String> {
         let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
         if !matches!(extension, "lp" | "mps") {

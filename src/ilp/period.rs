@@ -14,11 +14,23 @@
 //!   one plus (T − T')·(q(v) + d − q(u)) ≥ 0.
 //! - Every dur ≤ T' ≤ T.
 //!
-//! Hence "feasible at T" is monotone, and a binary search between the lower
-//! bound and the warm start's period is exact: an infeasible probe at T
-//! proves every period ≤ T infeasible, and a feasible probe gives a schedule.
-//! A probe that times out proves nothing; the search then moves up without
+//! Hence "feasible at T" is monotone, and a search between the lower bound
+//! and the warm start's period is exact: an infeasible probe at T proves
+//! every period ≤ T infeasible, and a feasible probe gives a schedule. A
+//! probe that times out proves nothing, so the search then moves up without
 //! raising the proven bound.
+//!
+//! The probes come in this order:
+//! 1. T = the lower bound (the largest of the load bound of `bounds`, the
+//!    iteration bound and the transfer cycle bound of `crate::graph`). Here
+//!    the assignments of up to `PACKINGS` packings with loads ≤ T are tried
+//!    first, each with the assignment fixed: a feasible one proves T optimal.
+//! 2. T = the start's period − 1, so that an optimal start is proven with
+//!    one more probe.
+//! 3. Bisection between the proven bound and the best period found.
+//!
+//! After each feasible probe, `compact` shortens the period while the
+//! probe's assignment and modulo order still admit a schedule.
 //!
 //! The model at fixed T, for tasks v and arrays a:
 //! - x[v,a] ∈ {0,1} for arrays with dur_v(a) ≤ T (longer ones are forbidden);
@@ -97,9 +109,9 @@ pub fn solve(
         if remaining.as_secs_f64() < 0.01 {
             break;
         }
-        // Probe the lower bound first, since it is often the optimum; then
-        // just below the start, since the heuristics are often optimal or
-        // close; then bisect.
+        // Probe the lower bound first, because it is often the optimum.
+        // Then probe just below the start, because the heuristics are often
+        // optimal or close. Then bisect.
         let period = if first_probe {
             low
         } else if !below_start_tried {
@@ -151,8 +163,8 @@ pub fn solve(
     Search { lower_bound: proven.min(best.value(problem)), schedule: best }
 }
 
-/// Whether the relative gap (value − bound) / value is within `mip_gap`
-/// (never for a zero gap request unless value = bound).
+/// Checks whether the relative gap (value − bound) / value is within
+/// `mip_gap`. A zero `mip_gap` is met only by value ≤ bound.
 pub fn gap_reached(value: u64, bound: u64, mip_gap: f64) -> bool {
     value <= bound || (mip_gap > 0.0 && (value - bound) as f64 <= mip_gap * value as f64)
 }

@@ -45,7 +45,7 @@ impl Progress {
         Progress { bar: Some(bar), stop: Some(stop), watcher: Some(watcher) }
     }
 
-    /// A spinner that never shows.
+    /// Creates a spinner that never shows.
     pub fn hidden() -> Self {
         Progress { bar: None, stop: None, watcher: None }
     }
@@ -57,7 +57,7 @@ impl Progress {
         }
     }
 
-    /// Whether the spinner may be drawn (for tests).
+    /// Checks whether the spinner may be drawn (for tests).
     pub fn is_enabled(&self) -> bool {
         self.bar.is_some()
     }

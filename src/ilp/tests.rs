@@ -656,7 +656,7 @@ fn packings_respect_the_period_and_differ() {
 #[test]
 fn mip_gap_stops_early_with_a_feasible_status() {
     // The LPT schedule (7) is within 50% of the load bound 6, so a gap of
-    // 0.5 accepts it: the status must say feasible, not optimal.
+    // 0.5 accepts it, so the status is feasible, not optimal.
     let problem = graph(2, &[3, 3, 2, 2, 2], &[], None, Objective::Makespan { iterations: 1 });
     let lpt = makespan_schedule(1, &[(0, 0, 0, 0), (1, 0, 1, 0), (2, 0, 0, 3), (3, 0, 1, 3), (4, 0, 0, 5)]);
     let gap = SolveOptions { mip_gap: 0.5, ..options(5) };
@@ -677,7 +677,7 @@ fn mip_gap_stops_early_with_a_feasible_status() {
 fn period_gap_stops_the_search() {
     // Tasks 3, 3, 2 on 2 processors, period: optimum 5, and a sequential
     // start of period 8. With gap 0.9 any value v with v − 5 ≤ 0.9·v is
-    // accepted, so the start stands; the status is feasible while value > bound.
+    // accepted. The status is feasible exactly while value > bound.
     let problem = graph(2, &[3, 3, 2], &[], None, Objective::Period);
     let sequential = sequential_schedule(&problem, None).unwrap();
     let gap = SolveOptions { mip_gap: 0.9, ..options(5) };
@@ -735,7 +735,8 @@ fn exported_period_model_decides_the_same_periods() {
         assert_eq!(solve_written(&path).0, highs_sys::MODEL_STATUS_INFEASIBLE, "{extension} at T = 3");
     }
     let text = std::fs::read_to_string(dir.path().join("model.lp")).unwrap();
-    assert!(text.contains("r_t0") && text.contains("x_t2_a"), "the LP file names its columns");
+    assert!(text.contains("r_t0"), "the LP file names the residue columns");
+    assert!(text.contains("x_t2_a"), "the LP file names the assignment columns");
     // Only the model file is left: the temporary name was renamed.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 }
