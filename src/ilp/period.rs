@@ -22,9 +22,11 @@
 //!
 //! The probes come in this order:
 //! 1. T = the lower bound (the largest of the load bound of `bounds`, the
-//!    iteration bound and the transfer cycle bound of `crate::graph`). Here
-//!    the assignments of up to `PACKINGS` packings with loads ≤ T are tried
-//!    first, each with the assignment fixed: a feasible one proves T optimal.
+//!    iteration bound and the transfer cycle bound of `crate::graph`). A
+//!    short run of the full model comes first. If it decides nothing, the
+//!    assignments of up to `PACKINGS` packings with loads ≤ T are tried,
+//!    each with the assignment fixed, and a feasible one proves T optimal.
+//!    Then the full model runs again with more time.
 //! 2. T = the start's period − 1, so that an optimal start is proven with
 //!    one more probe.
 //! 3. Bisection between the proven bound and the best period found.
@@ -121,11 +123,26 @@ pub fn solve(
             low + (high - low) / 2
         };
         progress.set(format!("period {period}: trying (best {high}, bound {proven})"));
-        // At the lower bound, try the assignments of the best packings
-        // first: with the assignment fixed, the model keeps only the order on
-        // each array, and a feasible one proves the bound optimal.
+        // At the lower bound, a short run of the full model often decides
+        // it. Otherwise try the assignments of the best packings: with the
+        // assignment fixed, the model keeps only the order on each array,
+        // and a feasible one proves the bound optimal.
         if first_probe && fixed.is_none() {
-            let budget = remaining.as_secs_f64() / 4.0;
+            let quick = (remaining.as_secs_f64() / 10.0).min(QUICK_PROBE_SECONDS);
+            match probe(problem, period, None, options, quick) {
+                Probe::Feasible(schedule) => {
+                    best = schedule;
+                    break;
+                }
+                Probe::Infeasible => {
+                    proven = proven.max(period + 1);
+                    low = period + 1;
+                    first_probe = false;
+                    continue;
+                }
+                Probe::Unknown => {}
+            }
+            let budget = deadline.saturating_duration_since(Instant::now()).as_secs_f64() / 4.0;
             if let Some(schedule) = try_packings(problem, period, options, budget) {
                 best = schedule;
                 break;
@@ -171,6 +188,9 @@ pub fn gap_reached(value: u64, bound: u64, mip_gap: f64) -> bool {
 
 /// Packings tried at the lower bound before the full model.
 const PACKINGS: usize = 6;
+
+/// Seconds of the first, short run of the full model at the lower bound.
+const QUICK_PROBE_SECONDS: f64 = 0.5;
 
 /// Tries the assignments of up to `PACKINGS` packings with loads at most
 /// `period`, each with the assignment fixed, within `seconds`; returns the
