@@ -43,6 +43,9 @@ pub struct BenchArgs {
     /// Multiply every per-instance time limit by this factor.
     #[arg(long, default_value_t = 1.0)]
     limit_scale: f64,
+    /// Also write every generated task graph as a task-graph YAML file here.
+    #[arg(long)]
+    write_instances: Option<PathBuf>,
 }
 
 #[cfg(not(feature = "solver"))]
@@ -56,6 +59,9 @@ pub fn run(args: &BenchArgs, quiet: bool) -> Result<i32, CliError> {
         return Err(CliError::Usage(format!("--limit-scale {} is invalid; give a positive factor", args.limit_scale)));
     }
     let instances = suite::instances(args.suite)?;
+    if let Some(dir) = &args.write_instances {
+        suite::write_generated(&instances, dir)?;
+    }
     let python = if args.no_reference { None } else { Some(reference::python(args.python.as_deref())?) };
     let scratch = tempfile_dir()?;
     let mut rows = Vec::new();
@@ -260,6 +266,35 @@ mod suite {
             objective,
             network: None,
         }
+    }
+
+    /// Writes every generated instance to `dir` as a task-graph YAML file
+    /// named after its label.
+    pub fn write_generated(instances: &[Instance], dir: &Path) -> Result<(), CliError> {
+        let failed = |error: std::io::Error| CliError::Usage(format!("{}: {error}; choose a writable directory", dir.display()));
+        std::fs::create_dir_all(dir).map_err(failed)?;
+        for instance in instances.iter().filter(|i| i.label.starts_with("gen-")) {
+            let problem = &instance.problem;
+            let mut text = format!("name: {}\nprocessors: {}\n", instance.label, problem.array_count());
+            match problem.objective {
+                Objective::Period => text.push_str("objective: period\n"),
+                Objective::Makespan { iterations } => text.push_str(&format!("objective: makespan\niterations: {iterations}\n")),
+            }
+            if let Some(link) = &problem.link {
+                text.push_str(&format!("link: {{latency_cycles: {}, bytes_per_cycle: {}}}\n", link.latency_cycles, link.bytes_per_cycle));
+            }
+            text.push_str("tasks:\n");
+            for task in &problem.tasks {
+                text.push_str(&format!("  - {{id: {}, duration: {}}}\n", task.name, task.durations[0]));
+            }
+            text.push_str("edges:\n");
+            for edge in &problem.edges {
+                let (from, to) = (&problem.tasks[edge.from].name, &problem.tasks[edge.to].name);
+                text.push_str(&format!("  - {{from: {from}, to: {to}, distance: {}, bytes: {}}}\n", edge.distance, edge.bytes));
+            }
+            std::fs::write(dir.join(format!("{}.yaml", instance.label)), text).map_err(failed)?;
+        }
+        Ok(())
     }
 
     /// Runs the ILP scheduler (heuristic warm start included) on one thread.

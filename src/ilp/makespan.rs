@@ -157,12 +157,15 @@ struct Context<'a> {
     tail: Vec<u64>,
 }
 
-/// Improves `incumbent` (valid, makespan objective) until `deadline`, in two
+/// Improves `incumbent` (valid, makespan objective) until `deadline`, in three
 /// steps:
 /// 1. ask for a schedule of makespan `lower_bound` (a quarter of the time):
 ///    with the horizon at the bound the windows are tightest and the model
 ///    smallest, and on task graphs the bound is often the optimum;
-/// 2. minimise the makespan for the rest of the time, with the horizon at
+/// 2. bisect the horizon between the proven bound and the best value, each
+///    model stopping at its first schedule within its horizon, until a
+///    probe is undecided;
+/// 3. minimise the makespan for the rest of the time, with the horizon at
 ///    the best value found and that schedule as the warm start, so that the
 ///    solver's local search starts from it.
 ///
@@ -196,11 +199,29 @@ pub fn solve(
 
     if proven < best.value(problem) && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
         progress.set(format!("makespan {proven}: trying the bound (best {})", best.value(problem)));
-        let probe = context.probe(proven, proven, None, remaining() / 4.0);
+        let probe = context.probe(proven, proven, None, remaining() / 4.0, false);
         log::debug!("probe at the lower bound {proven}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
         proven = proven.max(probe.bound);
         if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
             best = schedule;
+        }
+    }
+    // Bisect the horizon between the bound and the best value: a model with
+    // a tight horizon has narrow windows and few pairs, so it is often
+    // decided in a fraction of a second. The loop stops at the first
+    // undecided probe.
+    while proven < best.value(problem) && remaining() > 0.01 && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        let horizon = proven + (best.value(problem) - proven) / 2;
+        progress.set(format!("makespan {horizon}: trying (best {}, bound {proven})", best.value(problem)));
+        let probe = context.probe(horizon, proven, None, remaining() / 4.0, true);
+        log::debug!("probe at horizon {horizon}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
+        let decided = probe.bound > horizon || probe.schedule.is_some();
+        proven = proven.max(probe.bound);
+        if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
+            best = schedule;
+        }
+        if !decided {
+            break;
         }
     }
     if proven < best.value(problem) && remaining() > 0.01 && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
@@ -209,9 +230,9 @@ pub fn solve(
         // strictly below the best value instead.
         let below = best.value(problem) - 1;
         let probe = if context.time_indexed_applies(below) {
-            context.probe(below, proven, None, remaining())
+            context.probe(below, proven, None, remaining(), false)
         } else {
-            context.probe(best.value(problem), proven, Some(&best), remaining())
+            context.probe(best.value(problem), proven, Some(&best), remaining(), false)
         };
         proven = proven.max(probe.bound);
         if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
@@ -279,7 +300,7 @@ impl Context<'_> {
     /// Minimises the makespan over schedules with makespan at most
     /// `horizon`, knowing it is at least `low`, from the `warm` schedule
     /// (whose makespan must be at most `horizon`).
-    fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64) -> Probe {
+    fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64, first_solution: bool) -> Probe {
         let nothing = Probe { schedule: None, bound: low };
         if seconds < 0.01 {
             return nothing;
@@ -287,7 +308,8 @@ impl Context<'_> {
         let mut settings = MipSettings {
             time_limit: seconds,
             threads: self.options.threads,
-            rel_gap: self.options.mip_gap,
+            // A relative gap of 1 stops at the first solution.
+            rel_gap: if first_solution { 1.0 } else { self.options.mip_gap },
             abs_gap: INTEGRAL_GAP,
             verbose: self.options.verbose,
         };
