@@ -180,25 +180,43 @@ pub fn basic_lower_bound(problem: &Problem) -> u64 {
 /// Most simple cycles `transfer_cycle_bound` enumerates before giving up.
 const MAX_CYCLES: usize = 100_000;
 
-/// Computes a period bound from the cycles that cannot fit on one array.
+/// Computes a period bound from the transfers that long cycles must make.
 ///
-/// For a simple cycle C with shortest durations S = Σ_{v∈C} min dur(v),
-/// total distance D, and c₂ the sum of its two smallest transfers
-/// (`remote_comm`): adding the edge rules along C gives T·D ≥ S + the
-/// transfers on C. If all of C runs on one array, that array's load is at
-/// least S and must fit in one period, so T ≥ S. Otherwise C leaves some
-/// array and comes back, so at least two of its edges join different arrays
-/// and T·D ≥ S + c₂. Hence every valid period satisfies
-/// T ≥ ⌈S/D⌉ and (T ≥ S or T ≥ ⌈(S + c₂)/D⌉), and the smallest such T is
-/// max(⌈S/D⌉, min(S, ⌈(S + c₂)/D⌉)). Returns the largest over all simple
-/// cycles, or 0 when there are more than `MAX_CYCLES` of them.
+/// Take a simple cycle C with tasks v_0 … v_{k−1}, shortest durations
+/// S = Σ min dur(v_i), total distance D, and transfer κ_i on the edge
+/// v_i → v_{i+1}. Adding the edge rules along C gives T·D ≥ S + Σ κ_i over
+/// the edges whose ends run on different arrays (the cut edges). The tasks
+/// between two consecutive cut edges run on one array, so their durations
+/// sum to at most T. Hence a period T is possible only if
+/// - no edge is cut and S ≤ T (one array holds C) and S ≤ T·D, or
+/// - some cut set splits C into runs of total duration ≤ T each, with
+///   Σ κ over the cut ≤ T·D − S.
+///
+/// The cheapest such cut for a given T comes from a dynamic program over
+/// the runs (`cheapest_cut`), and both conditions only get easier as T
+/// grows, so each cycle's smallest possible T is found by bisection. The
+/// bound is the largest over all simple cycles, or 0 when there are more
+/// than `MAX_CYCLES` of them.
 pub fn transfer_cycle_bound(problem: &Problem) -> u64 {
+    let mut bound = 0u64;
+    let complete = for_each_cycle(problem, |edges| {
+        bound = bound.max(cycle_bound(problem, edges, bound));
+    });
+    if complete {
+        bound
+    } else {
+        0
+    }
+}
+
+/// Calls `visit` with the edge indices of every simple cycle, each once.
+/// Returns false when it stopped after `MAX_CYCLES` cycles.
+fn for_each_cycle(problem: &Problem, mut visit: impl FnMut(&[usize])) -> bool {
     let n = problem.tasks.len();
     let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (index, edge) in problem.edges.iter().enumerate() {
         outgoing[edge.from].push(index);
     }
-    let mut bound = 0u64;
     let mut cycles = 0usize;
     // Every simple cycle once: from its lowest task `root`, through tasks
     // above `root` only.
@@ -221,10 +239,10 @@ pub fn transfer_cycle_bound(problem: &Problem) -> u64 {
             if next == root {
                 cycles += 1;
                 if cycles > MAX_CYCLES {
-                    return 0;
+                    return false;
                 }
                 path_edges.push(edge_index);
-                bound = bound.max(cycle_bound(problem, &path_edges));
+                visit(&path_edges);
                 path_edges.pop();
             } else if next > root && !on_path[next] {
                 on_path[next] = true;
@@ -233,29 +251,84 @@ pub fn transfer_cycle_bound(problem: &Problem) -> u64 {
             }
         }
     }
-    bound
+    true
 }
 
-/// Computes the bound of one simple cycle given by its edges (see
-/// `transfer_cycle_bound`).
-fn cycle_bound(problem: &Problem, edges: &[usize]) -> u64 {
-    let mut work = 0u64;
-    let mut distance = 0u64;
-    let mut transfers: Vec<u64> = Vec::with_capacity(edges.len());
-    for &index in edges {
-        let edge = &problem.edges[index];
-        work = work.saturating_add(problem.min_duration(edge.from));
-        distance += u64::from(edge.distance);
-        transfers.push(problem.remote_comm(edge));
-    }
+/// Computes the smallest period that one simple cycle (given by its edges in
+/// order) allows, or any value ≤ `known` when that cannot exceed `known`
+/// (see `transfer_cycle_bound`).
+fn cycle_bound(problem: &Problem, edges: &[usize], known: u64) -> u64 {
+    let durations: Vec<u64> = edges.iter().map(|&i| problem.min_duration(problem.edges[i].from)).collect();
+    let transfers: Vec<u64> = edges.iter().map(|&i| problem.remote_comm(&problem.edges[i])).collect();
+    let work = durations.iter().fold(0u64, |sum, &d| sum.saturating_add(d));
+    let distance: u64 = edges.iter().map(|&i| u64::from(problem.edges[i].distance)).sum();
     if distance == 0 {
         return 0;
     }
-    let plain = work.div_ceil(distance);
-    if edges.len() < 2 {
-        return plain;
+    let longest = durations.iter().copied().max().unwrap_or(0);
+    let all_cut = work.saturating_add(transfers.iter().fold(0u64, |sum, &c| sum.saturating_add(c))).div_ceil(distance);
+    // Feasible for sure: one array holding the cycle, or every edge cut.
+    let high = work.div_ceil(distance).max(longest).max(work.min(all_cut));
+    if high <= known {
+        return known;
     }
-    transfers.sort_unstable();
-    let apart = work.saturating_add(transfers[0]).saturating_add(transfers[1]).div_ceil(distance);
-    plain.max(work.min(apart))
+    let possible = |period: u64| {
+        let slack = u128::from(period) * u128::from(distance);
+        if work <= period && u128::from(work) <= slack {
+            return true;
+        }
+        u128::from(work) <= slack
+            && cheapest_cut(&durations, &transfers, period).is_some_and(|cost| u128::from(work) + u128::from(cost) <= slack)
+    };
+    let (mut low, mut high) = (known.max(work.div_ceil(distance)).max(longest), high);
+    if low >= high {
+        return high.max(known);
+    }
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if possible(mid) {
+            high = mid;
+        } else {
+            low = mid + 1;
+        }
+    }
+    low
+}
+
+/// Computes the smallest total transfer of a cut of the cycle with at least
+/// one cut edge whose runs (maximal paths of uncut edges) each have total
+/// duration ≤ `period`. Task i of the cycle has `durations[i]` and its edge
+/// to task i + 1 (mod k) has `transfers[i]`. `None` when no cut qualifies.
+fn cheapest_cut(durations: &[u64], transfers: &[u64], period: u64) -> Option<u64> {
+    let k = durations.len();
+    let mut best: Option<u64> = None;
+    // Fix the first cut edge j; the runs then tile the path
+    // v_{j+1}, …, v_{j+k} (indices mod k), which ends at edge j.
+    for j in 0..k {
+        let task = |position: usize| (j + 1 + position) % k;
+        // cost[i]: cheapest cut of the first i tasks of the path with a
+        // cut after task i − 1.
+        let mut cost: Vec<Option<u64>> = vec![None; k + 1];
+        cost[0] = Some(0);
+        for end in 1..=k {
+            let cut_after = transfers[task(end - 1)];
+            let mut run = 0u64;
+            let mut cheapest: Option<u64> = None;
+            for first in (0..end).rev() {
+                run = run.saturating_add(durations[task(first)]);
+                if run > period {
+                    break;
+                }
+                if let Some(before) = cost[first] {
+                    let total = before.saturating_add(cut_after);
+                    cheapest = Some(cheapest.map_or(total, |c| c.min(total)));
+                }
+            }
+            cost[end] = cheapest;
+        }
+        if let Some(total) = cost[k] {
+            best = Some(best.map_or(total, |b| b.min(total)));
+        }
+    }
+    best
 }

@@ -142,7 +142,7 @@ impl MipModel {
         let status = unsafe { highs_sys::Highs_writeModel(pointer, temporary_name.as_ptr()) };
         if status == highs_sys::STATUS_ERROR || !temporary.exists() {
             let _ = std::fs::remove_file(&temporary);
-            return Err(format!("{}: HiGHS could not write the model", path.display()));
+            return Err(format!("{}: HiGHS failed to write the model; check that the directory exists and is writable", path.display()));
         }
         std::fs::rename(&temporary, path).map_err(|error| {
             let _ = std::fs::remove_file(&temporary);
