@@ -188,7 +188,7 @@ const MAX_CYCLES: usize = 100_000;
 /// the edges whose ends run on different arrays (the cut edges). The tasks
 /// between two consecutive cut edges run on one array, so their durations
 /// sum to at most T. Hence a period T is possible only if
-/// - no edge is cut and S ≤ T (one array holds C) and S ≤ T·D, or
+/// - no edge is cut and S ≤ T (one array runs all of C) and S ≤ T·D, or
 /// - some cut set splits C into runs of total duration ≤ T each, with
 ///   Σ κ over the cut ≤ T·D − S.
 ///

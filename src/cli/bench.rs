@@ -1,10 +1,12 @@
 //! `spikepipe bench`: the ILP against an independent CP-SAT reference on a
 //! fixed, seeded suite, written as a Markdown table.
 //!
-//! The suite: the bundled problems; problems/rand0000.stg on 2, 3, 4 and 8
-//! processors; generated task graphs (makespan: 20, 50, 100 and 200 tasks;
-//! period with distances: 10, 20 and 40 tasks) on 2 to 16 processors; and the
-//! three networks on 3, 6, 9 and 16 arrays. The reference
+//! The suite has four parts:
+//! - the bundled problems;
+//! - problems/rand0000.stg on 2, 3, 4 and 8 processors;
+//! - generated task graphs on 2 to 16 processors, with 20, 50, 100 and 200
+//!   tasks for makespan and 10, 20 and 40 tasks with distances for period;
+//! - the three networks on 3, 6, 9 and 16 arrays. The reference
 //! (scripts/reference_cpsat.py, embedded in the binary) runs in a virtual
 //! environment that the command creates with `python3 -m venv` and `pip
 //! install ortools` unless `--python` names an interpreter that has them.
@@ -110,7 +112,7 @@ fn tempfile_dir() -> Result<PathBuf, CliError> {
 
 /// The result of one solver on one instance.
 #[derive(Debug, Clone)]
-pub struct Result1 {
+pub struct RunResult {
     pub value: Option<u64>,
     pub bound: Option<u64>,
     pub status: String,
@@ -119,7 +121,7 @@ pub struct Result1 {
     pub valid: bool,
 }
 
-impl Result1 {
+impl RunResult {
     fn proven(&self) -> bool {
         self.status == "optimal" && self.valid
     }
@@ -127,7 +129,7 @@ impl Result1 {
 
 #[cfg(feature = "solver")]
 mod suite {
-    use super::{CliError, Result1, Suite};
+    use super::{CliError, RunResult, Suite};
     use crate::cost::Link;
     use crate::problem::{Edge, LoadOptions, Objective, Problem, Task};
     use crate::sched::{SchedulerKind, SolveOptions};
@@ -298,14 +300,14 @@ mod suite {
     }
 
     /// Runs the ILP scheduler (heuristic warm start included) on one thread.
-    pub fn run_ilp(problem: &Problem, seconds: f64) -> Result1 {
+    pub fn run_ilp(problem: &Problem, seconds: f64) -> RunResult {
         let options = SolveOptions { time_limit: Duration::from_secs_f64(seconds), threads: Some(1), ..SolveOptions::default() };
-        let failed = Result1 { value: None, bound: None, status: "error".into(), seconds: 0.0, valid: false };
+        let failed = RunResult { value: None, bound: None, status: "error".into(), seconds: 0.0, valid: false };
         let Ok(outcome) = crate::sched::run(problem, SchedulerKind::Ilp, &options, None) else {
             return failed;
         };
         let valid = outcome.schedule.as_ref().is_some_and(|s| crate::validate::validate(problem, s).is_ok());
-        Result1 {
+        RunResult {
             value: outcome.schedule.as_ref().map(|s| s.value(problem)),
             bound: Some(outcome.lower_bound),
             status: outcome.status.name().into(),
@@ -336,7 +338,7 @@ mod suite {
 
 #[cfg(feature = "solver")]
 mod reference {
-    use super::{CliError, Result1};
+    use super::{CliError, RunResult};
     use crate::problem::{Objective, Problem};
     use crate::schedule::{Placement, Schedule, Timing};
     use std::path::{Path, PathBuf};
@@ -378,8 +380,8 @@ mod reference {
 
     /// Solves `problem` with the reference within `seconds` and checks its
     /// schedule with the validator.
-    pub fn run(python: &Path, scratch: &Path, problem: &Problem, seconds: f64) -> Result1 {
-        let failed = |status: &str| Result1 { value: None, bound: None, status: status.into(), seconds: 0.0, valid: false };
+    pub fn run(python: &Path, scratch: &Path, problem: &Problem, seconds: f64) -> RunResult {
+        let failed = |status: &str| RunResult { value: None, bound: None, status: status.into(), seconds: 0.0, valid: false };
         let script = scratch.join("reference_cpsat.py");
         let input = scratch.join("problem.json");
         let output = scratch.join("result.json");
@@ -435,29 +437,29 @@ mod reference {
             log::warn!("the reference schedule of {} fails the validator", problem.name);
         }
         let value = value.filter(|&v| valid && v == schedule.value(problem));
-        Result1 { value, bound: json["bound"].as_u64(), status, seconds, valid }
+        RunResult { value, bound: json["bound"].as_u64(), status, seconds, valid }
     }
 }
 
 #[cfg(feature = "solver")]
 mod report {
     use super::suite::Instance;
-    use super::Result1;
+    use super::RunResult;
 
     pub struct Row<'a> {
         pub instance: &'a Instance,
-        pub ours: Result1,
-        pub theirs: Option<Result1>,
+        pub ours: RunResult,
+        pub theirs: Option<RunResult>,
     }
 
-    fn gap(result: &Result1) -> String {
+    fn gap(result: &RunResult) -> String {
         match (result.value, result.bound) {
             (Some(v), Some(b)) if v > 0 => format!("{:.2}%", 100.0 * v.saturating_sub(b) as f64 / v as f64),
             _ => "-".into(),
         }
     }
 
-    fn cells(result: Option<&Result1>) -> Vec<String> {
+    fn cells(result: Option<&RunResult>) -> Vec<String> {
         match result {
             None => vec!["-".into(); 5],
             Some(r) => vec![
@@ -515,7 +517,7 @@ mod report {
             if let Some(theirs) = &row.theirs {
                 // A proven optimum on one side must equal the other's value
                 // when both prove it, and must not beat the other's bound.
-                let contradicts = |a: &Result1, b: &Result1| match (a.value, b.bound) {
+                let contradicts = |a: &RunResult, b: &RunResult| match (a.value, b.bound) {
                     (Some(v), Some(bound)) if a.valid && b.status != "error" => v < bound && b.status != "infeasible",
                     _ => false,
                 };
@@ -528,11 +530,11 @@ mod report {
 
         // Summary against the targets.
         text.push_str("\n## Summary\n\n");
-        let both: Vec<&Row> = rows.iter().filter(|r| r.ours.proven() && r.theirs.as_ref().is_some_and(Result1::proven)).collect();
+        let both: Vec<&Row> = rows.iter().filter(|r| r.ours.proven() && r.theirs.as_ref().is_some_and(RunResult::proven)).collect();
         let agree = both.iter().filter(|r| r.theirs.as_ref().map(|t| t.value) == Some(r.ours.value)).count();
         text.push_str(&format!("- Instances: {}. ILP proven optimal: {}. Reference proven optimal: {}.\n", rows.len(),
             rows.iter().filter(|r| r.ours.proven()).count(),
-            rows.iter().filter(|r| r.theirs.as_ref().is_some_and(Result1::proven)).count()));
+            rows.iter().filter(|r| r.theirs.as_ref().is_some_and(RunResult::proven)).count()));
         text.push_str(&format!("- Proven by both: {}; same optimum on {} of them.\n", both.len(), agree));
         if mismatches.is_empty() {
             text.push_str("- No contradiction: no value below the other side's proven bound.\n");
