@@ -15,7 +15,9 @@
 //!
 //! Run from the repository root: the suite reads problems/ and models/.
 
-use super::{display, CliError};
+#[cfg(feature = "solver")]
+use super::display;
+use super::CliError;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -111,6 +113,7 @@ fn tempfile_dir() -> Result<PathBuf, CliError> {
 }
 
 /// The result of one solver on one instance.
+#[cfg(feature = "solver")]
 #[derive(Debug, Clone)]
 pub struct RunResult {
     pub value: Option<u64>,
@@ -121,6 +124,7 @@ pub struct RunResult {
     pub valid: bool,
 }
 
+#[cfg(feature = "solver")]
 impl RunResult {
     fn proven(&self) -> bool {
         self.status == "optimal" && self.valid
