@@ -86,35 +86,77 @@ pub fn topological_order(problem: &Problem) -> Vec<usize> {
 
 /// Whether some cycle has Σ dur − period · Σ distance > 0 (durations are each
 /// task's shortest), found by Bellman-Ford on longest paths.
-fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
+///
+/// Bellman-Ford needs up to n passes to expose a positive cycle through the
+/// distances alone, but a cycle in the predecessor graph is always a
+/// positive cycle (Cherkassky and Goldberg, "Negative-cycle detection
+/// algorithms", Math. Programming 85, 1999, for the shortest-path mirror
+/// image), and one appears as soon as the cycle is relaxed. Checking for it
+/// after every pass usually ends the search after a few passes.
+fn has_cycle_longer_than(problem: &Problem, edges: &[crate::problem::Edge], period: u64) -> bool {
     let n = problem.tasks.len();
-    let weights: Vec<i128> = problem
-        .edges
+    let weights: Vec<i128> = edges
         .iter()
         .map(|e| problem.min_duration(e.from) as i128 - period as i128 * i128::from(e.distance))
         .collect();
     let mut dist = vec![0i128; n];
+    let mut parent = vec![usize::MAX; n];
     for _ in 0..n {
         let mut changed = false;
-        for (edge, &w) in problem.edges.iter().zip(&weights) {
+        for (edge, &w) in edges.iter().zip(&weights) {
             let candidate = dist[edge.from] + w;
             if candidate > dist[edge.to] {
                 dist[edge.to] = candidate;
+                parent[edge.to] = edge.from;
                 changed = true;
             }
         }
         if !changed {
             return false;
         }
+        if has_parent_cycle(&parent) {
+            return true;
+        }
     }
     true
+}
+
+/// Whether following `parent` links from some node returns to a node on the
+/// same walk.
+fn has_parent_cycle(parent: &[usize]) -> bool {
+    // 0: not visited, 1: on the current walk, 2: finished.
+    let mut state = vec![0u8; parent.len()];
+    for start in 0..parent.len() {
+        let mut node = start;
+        while node != usize::MAX && state[node] == 0 {
+            state[node] = 1;
+            node = parent[node];
+        }
+        if node != usize::MAX && state[node] == 1 {
+            return true;
+        }
+        let mut node = start;
+        while node != usize::MAX && state[node] == 1 {
+            state[node] = 2;
+            node = parent[node];
+        }
+    }
+    false
 }
 
 /// The iteration bound, rounded up: the smallest integer period that no cycle
 /// forbids. 0 when the graph has no cycle.
 pub fn iteration_bound(problem: &Problem) -> u64 {
     let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
-    if !has_cycle_longer_than(problem, 0) {
+    // Relaxing edges in dependency order settles every distance-0 chain in
+    // one pass, so passes are only needed for the edges with a distance.
+    let mut position = vec![0; problem.tasks.len()];
+    for (index, task) in topological_order(problem).into_iter().enumerate() {
+        position[task] = index;
+    }
+    let mut edges = problem.edges.clone();
+    edges.sort_by_key(|e| position[e.from]);
+    if !has_cycle_longer_than(problem, &edges, 0) {
         return 0;
     }
     // Every cycle has distance at least 1 and duration at most `work`, so
@@ -122,7 +164,7 @@ pub fn iteration_bound(problem: &Problem) -> u64 {
     let (mut low, mut high) = (0u64, work.max(1));
     while low < high {
         let mid = low + (high - low) / 2;
-        if has_cycle_longer_than(problem, mid) {
+        if has_cycle_longer_than(problem, &edges, mid) {
             low = mid + 1;
         } else {
             high = mid;
@@ -174,5 +216,61 @@ pub fn basic_lower_bound(problem: &Problem) -> u64 {
         Objective::Makespan { iterations } => {
             critical_path(problem, iterations).max((work * u64::from(iterations)).div_ceil(p))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Edge, Task};
+
+    fn problem(durations: &[u64], edges: &[(usize, usize, u32)]) -> Problem {
+        Problem {
+            name: "g".into(),
+            source: "g.yaml".into(),
+            arrays: vec![None, None],
+            tasks: durations
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| Task { name: format!("t{i}"), layer: None, kind: None, gemm: None, durations: vec![d, d] })
+                .collect(),
+            edges: edges.iter().map(|&(from, to, distance)| Edge { from, to, distance, bytes: 0 }).collect(),
+            link: None,
+            objective: Objective::Period,
+            network: None,
+        }
+    }
+
+    #[test]
+    fn iteration_bound_takes_worst_cycle() {
+        // Cycle t0 → t1 → t0 of 3 + 4 cycles over distance 2: ⌈7/2⌉ = 4.
+        assert_eq!(iteration_bound(&problem(&[3, 4], &[(0, 1, 0), (1, 0, 2)])), 4);
+        // A self loop of 5 cycles at distance 1 dominates.
+        assert_eq!(iteration_bound(&problem(&[3, 4, 5], &[(0, 1, 0), (1, 0, 2), (2, 2, 1)])), 5);
+        // No cycle: no bound.
+        assert_eq!(iteration_bound(&problem(&[3, 4], &[(0, 1, 0)])), 0);
+    }
+
+    #[test]
+    fn iteration_bound_on_long_ring() {
+        // A ring of 2000 tasks of 1 cycle each closed by one edge of
+        // distance 3: ⌈2000/3⌉ = 667.
+        let n = 2000;
+        let mut edges: Vec<(usize, usize, u32)> = (0..n - 1).map(|i| (i, i + 1, 0)).collect();
+        edges.push((n - 1, 0, 3));
+        assert_eq!(iteration_bound(&problem(&vec![1; n], &edges)), 667);
+    }
+
+    #[test]
+    fn zero_distance_cycle_is_named_from_lowest_task() {
+        let message = check_zero_distance_cycles(&problem(&[1, 1, 1], &[(2, 1, 0), (1, 0, 0), (0, 2, 0)])).unwrap_err();
+        assert!(message.contains("t0 → t2 → t1 → t0"), "{message}");
+    }
+
+    #[test]
+    fn critical_path_spans_iterations() {
+        // t0 (3) → t1 (4) with t1 → t0 at distance 1: two iterations chain
+        // into 3 + 4 + 3 + 4 = 14.
+        assert_eq!(critical_path(&problem(&[3, 4], &[(0, 1, 0), (1, 0, 1)]), 2), 14);
     }
 }
