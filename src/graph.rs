@@ -7,6 +7,7 @@
 //! Σ_{v∈C} dur(v) / Σ_{e∈C} distance(e): no periodic schedule can start
 //! iterations faster (Reiter 1968; Renfors and Neuvo 1981).
 
+use crate::error::GraphError;
 use crate::problem::{Objective, Problem};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -26,7 +27,7 @@ fn zero_distance_graph(problem: &Problem) -> DiGraph<usize, ()> {
 /// Rejects a cycle whose distances sum to zero: its tasks would each have to
 /// wait for the others within one iteration. The message names the tasks on
 /// one such cycle, in order.
-pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
+pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), GraphError> {
     let graph = zero_distance_graph(problem);
     for component in tarjan_scc(&graph) {
         let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
@@ -34,12 +35,8 @@ pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
             continue;
         }
         let cycle = find_cycle(&graph, &component);
-        let names: Vec<&str> = cycle.iter().map(|&t| problem.tasks[t].name.as_str()).collect();
-        let first = names[0];
-        return Err(format!(
-            "dependency cycle with total distance 0: {} → {first}; give one of its edges a distance of at least 1",
-            names.join(" → ")
-        ));
+        let tasks = cycle.iter().map(|&t| problem.tasks[t].name.clone()).collect();
+        return Err(GraphError::ZeroDistanceCycle { tasks });
     }
     Ok(())
 }
@@ -110,10 +107,17 @@ fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
     true
 }
 
+/// Σ over tasks of their shortest duration. Problem loading caps durations at
+/// 2^40 and tasks at 100,000 (< 2^17), so the sum stays below 2^57; the
+/// addition saturates for problems built by other means.
+pub fn total_work(problem: &Problem) -> u64 {
+    (0..problem.tasks.len()).fold(0u64, |sum, t| sum.saturating_add(problem.min_duration(t)))
+}
+
 /// The iteration bound, rounded up: the smallest integer period that no cycle
 /// forbids. 0 when the graph has no cycle.
 pub fn iteration_bound(problem: &Problem) -> u64 {
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
+    let work = total_work(problem);
     if !has_cycle_longer_than(problem, 0) {
         return 0;
     }
@@ -153,7 +157,9 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
                     start = start.max(finish[i - d][edge.from]);
                 }
             }
-            finish[i][v] = start + problem.min_duration(v);
+            // At most the sum of all copies' durations: below 2^57 for a
+            // loaded problem (at most 100,000 copies of at most 2^40).
+            finish[i][v] = start.saturating_add(problem.min_duration(v));
             longest = longest.max(finish[i][v]);
         }
     }
@@ -164,15 +170,15 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
 /// load bound ⌈Σ min dur / P⌉, the longest task and the iteration bound; for
 /// makespan the larger of the critical path and ⌈N · Σ min dur / P⌉.
 pub fn basic_lower_bound(problem: &Problem) -> u64 {
-    let p = problem.array_count() as u64;
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
+    let p = (problem.array_count() as u64).max(1);
+    let work = total_work(problem);
     match problem.objective {
         Objective::Period => {
             let longest = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).max().unwrap_or(0);
             work.div_ceil(p).max(longest).max(iteration_bound(problem)).max(1)
         }
         Objective::Makespan { iterations } => {
-            critical_path(problem, iterations).max((work * u64::from(iterations)).div_ceil(p))
+            critical_path(problem, iterations).max(work.saturating_mul(u64::from(iterations)).div_ceil(p))
         }
     }
 }

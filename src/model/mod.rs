@@ -140,6 +140,14 @@ impl Network {
         ] {
             check_dimension(path, what, value)?;
         }
+        // Each size is at most 2^24, so the product fits in a u64 (2^72 would
+        // not, hence the checked multiplication).
+        let input_elements = u128::from(input.channels) * u128::from(input.height) * u128::from(input.width);
+        if input_elements > u128::from(MAX_DIMENSION) {
+            return Err(fail(format!(
+                "model `input` has {input_elements} elements (channels x height x width), above the supported maximum {MAX_DIMENSION}; use a smaller input"
+            )));
+        }
         let neuron = match &spec.neuron {
             None => Neuron::default(),
             Some(n) => {

@@ -2,6 +2,7 @@
 //! validated [`Network`](super::Network).
 
 use crate::error::InputError;
+use crate::problem::fields::{self, Dimension, Padding};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -9,8 +10,11 @@ use std::path::Path;
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     pub name: String,
+    #[serde(deserialize_with = "fields::list::<Dimension, _>")]
     pub input: Vec<u64>,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub timesteps: u64,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub batch: u64,
     #[serde(default)]
     pub neuron: Option<NeuronSpec>,
@@ -32,9 +36,13 @@ pub struct NeuronSpec {
 pub struct LayerSpec {
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub out: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub kernel: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub stride: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Padding, _>")]
     pub padding: Option<u64>,
 }
 

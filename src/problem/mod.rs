@@ -5,14 +5,15 @@
 //! edges with an iteration distance and bytes, the arrays, the link and the
 //! objective. The schedulers and the validator see nothing else.
 
+pub mod fields;
 pub mod load;
 mod network;
 mod spec;
 pub mod stg;
 
-pub use load::{load, parse_objective, parse_problem_spec, parse_yaml, read_text, LoadOptions};
+pub use load::{build, load, parse_objective, parse_problem_spec, parse_yaml, read_text, stg_problem, LoadOptions};
 pub use network::build_network_problem;
-pub use spec::{ArrayGroupSpec, LinkSpec, ProblemSpec};
+pub use spec::{ArrayGroupSpec, LinkSpec, NetworkProblemSpec, NetworkRef, ProblemSpec, TaskGraphSpec};
 
 use crate::cost::{ArraySpec, Link};
 use crate::workload::TaskKind;

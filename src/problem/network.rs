@@ -32,12 +32,21 @@ fn parse_dataflow(path: &Path, name: &str) -> Result<Dataflow, InputError> {
     }
 }
 
+/// An unreadable file that a problem names: reported at the problem file,
+/// with the path as written and as resolved.
+pub(super) fn referenced_file_error(problem: &Path, key: &str, written: &str, error: InputError) -> InputError {
+    InputError::new(
+        problem,
+        format!("`{key}: {written}` (resolved relative to the problem file as {}): {}", error.path.display(), error.message),
+    )
+}
+
 /// Builds a network problem from its parsed file.
 pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<Problem, InputError> {
     let mut model = match &spec.network {
         NetworkRef::Path(file) => {
             let model_path = path.parent().unwrap_or(Path::new(".")).join(file);
-            let text = super::read_text(&model_path)?;
+            let text = super::read_text(&model_path).map_err(|e| referenced_file_error(path, "network", file, e))?;
             let model = crate::model::ModelSpec::parse(&model_path, &text)?;
             (model, model_path)
         }
@@ -81,6 +90,19 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     let update_ops_per_weight = spec.update_ops_per_weight.unwrap_or(10);
     if update_ops_per_weight > 1_000_000 {
         return Err(InputError::new(path, format!("`update_ops_per_weight` is {update_ops_per_weight}; give at most 1000000")));
+    }
+    for (index, layer) in network.layers.iter().enumerate() {
+        let update_ops = layer.weights().checked_mul(update_ops_per_weight).filter(|&ops| ops <= crate::model::MAX_WORKLOAD);
+        if update_ops.is_none() {
+            return Err(InputError::new(
+                path,
+                format!(
+                    "layer {} has {} weights, and {update_ops_per_weight} update operations per weight exceed 2^60 operations; lower `update_ops_per_weight` or the layer size",
+                    index + 1,
+                    layer.weights()
+                ),
+            ));
+        }
     }
     let policy = spec.gradient_delay.as_ref().map(|d| d.0.clone()).unwrap_or_default();
     let weighted = network.weighted_layers();
