@@ -55,10 +55,18 @@ impl InputError {
         if let Some(cut) = message.find(" at line ") {
             message.truncate(cut);
         }
+        let message = match error.classify() {
+            serde_json::error::Category::Eof => {
+                format!("the JSON ends early ({message}); the file is truncated, so write it again")
+            }
+            serde_json::error::Category::Syntax => format!("invalid JSON ({message}); fix the syntax"),
+            _ => message,
+        };
         if error.line() == 0 {
             InputError::new(path, message)
         } else {
-            InputError::at(path, error.line(), error.column(), message)
+            // serde_json counts columns from 1, except 0 at the start of a line.
+            InputError::at(path, error.line(), error.column().max(1), message)
         }
     }
 }

@@ -362,3 +362,43 @@ pub(super) fn task_graph_problem(
         network: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nine levels of nine-fold aliases: 9^9 nodes when expanded.
+    fn alias_bomb() -> String {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_expansion_stops_at_repetition_limit() {
+        // A parse that expands every alias (into a generic YAML value) stops
+        // at serde_norway's repetition limit, with a message that says why.
+        let started = std::time::Instant::now();
+        let error = parse_yaml::<serde_yaml::Value>(Path::new("bomb.yaml"), &alias_bomb()).unwrap_err();
+        assert!(error.message.contains("repetition limit exceeded"), "{error}");
+        assert!(error.message.contains("anchors"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn alias_bomb_in_problem_is_rejected_without_expansion() {
+        let text = format!("name: n\nprocessors: 1\ntasks: [{{id: a, duration: 1}}]\n{}", alias_bomb());
+        let error = parse_problem_spec(Path::new("bomb.yaml"), &text).unwrap_err();
+        assert!(error.message.contains("unknown field `a0`"), "{error}");
+    }
+
+    #[test]
+    fn integer_beyond_u64_names_its_field() {
+        let text = "name: n\nprocessors: 1\ntasks: [{id: a, duration: 123456789012345678901234567890}]\n";
+        let error = parse_problem_spec(Path::new("p.yaml"), text).unwrap_err();
+        assert!(error.message.starts_with("tasks[0].duration: 123456789012345678901234567890 is too large"), "{error}");
+    }
+}
