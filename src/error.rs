@@ -151,7 +151,7 @@ pub enum SolverError {
 
 /// A result file (JSON, PNG, CSV) that could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write the {what} ({source}); check that the directory exists and is writable", path.display())]
+#[error("{}: cannot write the {what} ({source}); check the free space and that the destination is writable", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
     /// "JSON result", "Gantt chart", ...

@@ -34,9 +34,9 @@ pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
         match crate::report::json::to_schedule(&problem, record) {
             Err(message) => return Err(CliError::Input(crate::error::InputError::new(&args.result, format!("{label}: {message}")))),
             Ok(schedule) => match crate::validate::validate(&problem, &schedule) {
-                Ok(()) => println!("{label}: valid, {} {}", problem.objective.name(), schedule.value(&problem)),
+                Ok(()) => super::emit(&format!("{label}: valid, {} {}\n", problem.objective.name(), schedule.value(&problem)))?,
                 Err(violation) => {
-                    println!("{label}: invalid: {violation}");
+                    super::emit(&format!("{label}: invalid: {violation}\n"))?;
                     failures.push(format!("{label}: {violation}"));
                 }
             },

@@ -5,7 +5,7 @@ mod check;
 mod solve;
 mod tasks;
 
-use crate::error::{InputError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
+use crate::error::{InputError, OutputError, SolverError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
 use crate::problem::{LoadOptions, Objective, Problem};
 use crate::sched::{SchedulerKind, SolveOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -22,13 +22,19 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     NoSchedule(String),
+    #[error("{0}")]
+    Solver(#[from] SolverError),
+    #[error("{0}")]
+    Output(#[from] OutputError),
 }
 
 impl CliError {
     pub fn exit_status(&self) -> i32 {
         match self {
-            CliError::Input(_) | CliError::Usage(_) => EXIT_BAD_INPUT,
-            CliError::NoSchedule(_) => EXIT_NO_SCHEDULE,
+            CliError::Input(_) | CliError::Usage(_) | CliError::Output(_) => EXIT_BAD_INPUT,
+            CliError::Solver(SolverError::NotApplicable { .. }) => EXIT_BAD_INPUT,
+            // A failed solver found no schedule.
+            CliError::NoSchedule(_) | CliError::Solver(SolverError::Failed { .. }) => EXIT_NO_SCHEDULE,
         }
     }
 }
@@ -196,6 +202,21 @@ pub fn main() -> Result<i32, CliError> {
         Command::Compare(args) => solve::run_compare(&args, cli.verbose, cli.quiet),
         Command::Tasks(args) => tasks::run(&args),
         Command::Check(args) => check::run(&args),
+    }
+}
+
+/// Writes results to standard output. A closed pipe (the reader stopped
+/// early, as `head` does) ends the output quietly; any other write failure
+/// is an error instead of a panic.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Output(OutputError { path: PathBuf::from("standard output"), what: "results", source: e }))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -119,14 +119,14 @@ pub fn run_solve(args: &SolveArgs, verbose: u8, quiet: bool) -> Result<i32, CliE
         draw_charts(&problem, &runs, dir)?;
     }
     if args.json {
-        print_json(&[(&problem, &runs, standard.as_ref())]);
+        print_json(&[(&problem, &runs, standard.as_ref())])?;
     } else {
-        print!("{}", format_table(&table_rows(&[(&problem, &runs)])));
+        super::emit(&format_table(&table_rows(&[(&problem, &runs)])))?;
         if verbose >= 1 {
             for run in &runs {
                 if let Some(schedule) = &run.outcome.schedule {
-                    println!("\n{} schedule of {}:", run.outcome.scheduler.name(), problem.name);
-                    print!("{}", format_table(&schedule_rows(&problem, schedule)));
+                    super::emit(&format!("\n{} schedule of {}:\n", run.outcome.scheduler.name(), problem.name))?;
+                    super::emit(&format_table(&schedule_rows(&problem, schedule)))?;
                 }
             }
         }
@@ -153,9 +153,9 @@ pub fn run_compare(args: &CompareArgs, verbose: u8, quiet: bool) -> Result<i32, 
     if args.json {
         let with_standard: Vec<(&Problem, &Vec<Run>, Option<&Schedule>)> =
             results.iter().map(|(p, r, s)| (*p, r, s.as_ref())).collect();
-        print_json(&with_standard);
+        print_json(&with_standard)?;
     } else {
-        print!("{}", format_table(&table_rows(&views)));
+        super::emit(&format_table(&table_rows(&views)))?;
         if !quiet {
             eprintln!("Gantt charts written to {}", args.gantt.display());
         }
@@ -180,14 +180,14 @@ fn exit_status(results: &[(&Problem, &Vec<Run>)]) -> i32 {
     }
 }
 
-fn print_json(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) {
+fn print_json(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) -> Result<(), CliError> {
     let records: Vec<_> = results
         .iter()
         .flat_map(|(problem, runs, standard)| {
             runs.iter().map(move |run| crate::report::json::result_record(problem, &run.outcome, *standard))
         })
         .collect();
-    println!("{}", serde_json::to_string_pretty(&records).expect("results serialize"));
+    super::emit(&format!("{}\n", serde_json::to_string_pretty(&records).expect("results serialize")))
 }
 
 fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliError> {

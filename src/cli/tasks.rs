@@ -55,7 +55,7 @@ pub fn run(args: &TasksArgs) -> Result<i32, CliError> {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows).expect("task rows serialize"));
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&rows).expect("task rows serialize")))?;
         return Ok(0);
     }
     let dash = || "-".to_string();
@@ -86,6 +86,6 @@ pub fn run(args: &TasksArgs) -> Result<i32, CliError> {
             row.bytes_in.to_string(),
         ]);
     }
-    print!("{}", super::format_table(&table));
+    super::emit(&super::format_table(&table))?;
     Ok(0)
 }
