@@ -82,6 +82,16 @@ fn explain_yaml_message(message: String) -> String {
     if let Some(suggestion) = closest_field(&message) {
         return format!("{message}; did you mean `{suggestion}`?");
     }
+    if message.contains("missing field") {
+        return format!("{message}; add it");
+    }
+    let data_error = ["invalid type", "invalid value", "invalid length", "unknown field", "unknown variant", "duplicate field", ";"];
+    if !data_error.iter().any(|marker| message.contains(marker)) {
+        // What remains comes from the YAML scanner and parser.
+        return format!(
+            "{message}; fix the YAML syntax here (a tab in the indentation, an unclosed bracket or quote, or a missing space after a colon are common causes)"
+        );
+    }
     message
 }
 
@@ -94,8 +104,8 @@ fn closest_field(message: &str) -> Option<String> {
     closest_name(unknown, &candidates).map(str::to_string)
 }
 
-/// The candidate closest to `unknown` when it reads as a typo of it: at most
-/// one edit per three characters (at least one), or a prefix either way.
+/// Finds the candidate closest to `unknown` when it reads as a typo of it: at
+/// most one edit per three characters (at least one), or a prefix either way.
 pub fn closest_name<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let (distance, best) = candidates.iter().map(|c| (edit_distance(unknown, c), *c)).min()?;
     (distance <= (unknown.chars().count() / 3).max(1) || best.starts_with(unknown) || unknown.starts_with(best))
@@ -151,11 +161,11 @@ pub enum SolverError {
 
 /// A result file (JSON, PNG, CSV) that could not be written.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: cannot write the {what} ({source}); check the free space and that the destination is writable", path.display())]
+#[error("{}: cannot write the {content} ({source}); check the free space and that the destination is writable", path.display())]
 pub struct OutputError {
     pub path: PathBuf,
-    /// "JSON result", "Gantt chart", ...
-    pub what: &'static str,
+    /// What the output contains: "results", "Gantt chart", ...
+    pub content: &'static str,
     pub source: std::io::Error,
 }
 

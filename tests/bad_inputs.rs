@@ -22,11 +22,11 @@ fn rejected(args: &[&str]) -> String {
 /// A fragment `FILE:L:C:` pins the position.
 const SOLVE_CASES: &[(&str, &[&str])] = &[
     // Malformed YAML.
-    ("syntax.yaml", &["syntax.yaml:5:5:", "did not find expected ',' or '}'"]),
+    ("syntax.yaml", &["syntax.yaml:5:5:", "did not find expected ',' or '}'", "fix the YAML syntax"]),
     ("tab-indent.yaml", &["tab-indent.yaml:4:1:", "cannot start any token"]),
     ("not-mapping.yaml", &["not-mapping.yaml", "YAML mapping"]),
     ("not-utf8.yaml", &["not-utf8.yaml", "not UTF-8", "offset 9"]),
-    ("deep-nesting.yaml", &["deep-nesting.yaml:3:9:", "tasks[0]: invalid type: sequence"]),
+    ("deep-nesting.yaml", &["deep-nesting.yaml:3:9:", "tasks[0]: invalid type: sequence, expected a task such as {id: a, duration: 3}"]),
     // Anchors that would expand to 9^10 nodes: the parser rejects the first
     // unknown key without expanding them (see the unit test of the
     // repetition limit in src/problem/load.rs for a parse that expands).
@@ -78,6 +78,7 @@ const SOLVE_CASES: &[(&str, &[&str])] = &[
     ("distance-huge.yaml", &["distance-huge.yaml:6:32:", "edges[0].distance: 5000000 is out of range"]),
     ("distance-negative.yaml", &["distance-negative.yaml:6:32:", "-1 is negative"]),
     ("input-too-large.yaml", &["input-too-large.yaml", "elements (channels x height x width)", "supported maximum 16777216"]),
+    ("layer-output-too-large.yaml", &["layer-output-too-large.yaml", "layer 1 (conv) outputs 4722366482869645213696 elements"]),
     ("update-ops-overflow.yaml", &["update-ops-overflow.yaml", "exceed 2^60", "lower `update_ops_per_weight`"]),
     // References to unknown tasks, duplicate ids, cycles of distance 0.
     ("unknown-task.yaml", &["unknown-task.yaml", "`after` of task `b` names unknown task `c`"]),

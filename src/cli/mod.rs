@@ -214,7 +214,7 @@ pub(crate) fn emit(text: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::Output(OutputError { path: PathBuf::from("standard output"), what: "results", source: e }))
+            Err(CliError::Output(OutputError { path: PathBuf::from("standard output"), content: "results", source: e }))
         }
         _ => Ok(()),
     }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use std::path::Path;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a model mapping with name, input, timesteps, batch and layers")]
 pub struct ModelSpec {
     pub name: String,
     #[serde(deserialize_with = "fields::list::<Dimension, _>")]
@@ -22,7 +22,7 @@ pub struct ModelSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "neuron parameters such as {tau_m: 4, tau_s: 1, threshold: 1}")]
 pub struct NeuronSpec {
     pub tau_m: Option<f64>,
     pub tau_s: Option<f64>,
@@ -32,7 +32,7 @@ pub struct NeuronSpec {
 /// One entry of `layers`. All fields are optional here so that a missing or
 /// misplaced field gets a message naming the layer, not a generic one.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a layer such as {type: fc, out: 10}")]
 pub struct LayerSpec {
     #[serde(rename = "type")]
     pub kind: String,

@@ -41,7 +41,7 @@ impl ProblemSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a network problem mapping")]
 pub struct NetworkProblemSpec {
     pub name: String,
     pub network: NetworkRef,
@@ -62,7 +62,7 @@ pub struct NetworkProblemSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an array group such as {count: 2, rows: 128, cols: 128, dataflow: weight-stationary}")]
 pub struct ArrayGroupSpec {
     #[serde(deserialize_with = "fields::whole::<ArrayCount, _>")]
     pub count: u64,
@@ -76,7 +76,7 @@ pub struct ArrayGroupSpec {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a link such as {latency_cycles: 100, bytes_per_cycle: 32}")]
 pub struct LinkSpec {
     #[serde(deserialize_with = "fields::whole::<Cycles, _>")]
     pub latency_cycles: u64,
@@ -85,7 +85,7 @@ pub struct LinkSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a task-graph problem mapping")]
 pub struct TaskGraphSpec {
     pub name: String,
     #[serde(default, deserialize_with = "fields::optional::<Processors, _>")]
@@ -101,7 +101,7 @@ pub struct TaskGraphSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a task such as {id: a, duration: 3}")]
 pub struct TaskSpec {
     pub id: TaskId,
     #[serde(deserialize_with = "fields::whole::<Cycles, _>")]
@@ -111,7 +111,7 @@ pub struct TaskSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an edge such as {from: a, to: b, distance: 1, bytes: 64}")]
 pub struct EdgeSpec {
     pub from: TaskId,
     pub to: TaskId,
