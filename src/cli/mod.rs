@@ -122,12 +122,12 @@ impl SolverArgs {
     fn options(&self, verbose: u8, progress: bool) -> Result<SolveOptions, CliError> {
         if !(self.time_limit.is_finite() && self.time_limit > 0.0 && self.time_limit <= 1e7) {
             return Err(CliError::Usage(format!(
-                "--time-limit {} is invalid; give a positive number of seconds",
+                "--time-limit {:?} is invalid; give a positive number of seconds, at most 1e7",
                 self.time_limit
             )));
         }
         if !(self.mip_gap.is_finite() && (0.0..1.0).contains(&self.mip_gap)) {
-            return Err(CliError::Usage(format!("--mip-gap {} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
+            return Err(CliError::Usage(format!("--mip-gap {:?} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
         }
         if self.threads == Some(0) {
             return Err(CliError::Usage("--threads 0 is invalid; give at least 1".into()));

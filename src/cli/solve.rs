@@ -192,7 +192,7 @@ fn print_json(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) -> Result<()
 
 fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::Usage(format!("{}: cannot create the Gantt directory: {e}", dir.display())))?;
+        .map_err(|e| CliError::Usage(format!("{}: cannot create the Gantt directory ({e}); give another directory with --gantt", dir.display())))?;
     for run in runs {
         if let (Some(schedule), Some(metrics)) = (&run.outcome.schedule, &run.metrics) {
             let path = dir.join(format!("{}-{}.png", file_stem(&problem.name), run.outcome.scheduler.name()));
