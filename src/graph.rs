@@ -83,28 +83,82 @@ pub fn topological_order(problem: &Problem) -> Vec<usize> {
 
 /// Whether some cycle has Σ dur − period · Σ distance > 0 (durations are each
 /// task's shortest), found by Bellman-Ford on longest paths.
+///
+/// Edges are relaxed in the topological order of their source in the
+/// distance-0 graph, so one pass follows a whole run of distance-0 edges plus
+/// the edge with a distance after it. Without a positive cycle, a longest
+/// path is simple and so uses each of the B edges with a distance at most
+/// once: B + 1 passes settle it and pass B + 2 changes nothing. A pass
+/// without change proves that no positive cycle exists. This bounds the
+/// passes by B + 2 instead of the task count, which keeps large period
+/// problems with few delayed edges fast.
 fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
     let n = problem.tasks.len();
-    let weights: Vec<i128> = problem
-        .edges
+    let graph = zero_distance_graph(problem);
+    let (edges, passes): (Vec<&crate::problem::Edge>, usize) = match toposort(&graph, None) {
+        Ok(order) => {
+            let mut position = vec![0usize; n];
+            for (index, node) in order.into_iter().enumerate() {
+                position[graph[node]] = index;
+            }
+            let mut edges: Vec<&crate::problem::Edge> = problem.edges.iter().collect();
+            edges.sort_by_key(|e| position[e.from]);
+            let delayed = edges.iter().filter(|e| e.distance > 0).count();
+            (edges, (delayed + 2).min(n + 1))
+        }
+        // A zero-distance cycle (never in a loaded problem): the classic
+        // bound of n + 1 passes.
+        Err(_) => (problem.edges.iter().collect(), n + 1),
+    };
+    let weights: Vec<i128> = edges
         .iter()
         .map(|e| problem.min_duration(e.from) as i128 - period as i128 * i128::from(e.distance))
         .collect();
     let mut dist = vec![0i128; n];
-    for _ in 0..n {
+    // The edge source that last raised each task's distance.
+    let mut parent = vec![usize::MAX; n];
+    for _ in 0..passes {
         let mut changed = false;
-        for (edge, &w) in problem.edges.iter().zip(&weights) {
+        for (edge, &w) in edges.iter().zip(&weights) {
             let candidate = dist[edge.from] + w;
             if candidate > dist[edge.to] {
                 dist[edge.to] = candidate;
+                parent[edge.to] = edge.from;
                 changed = true;
             }
         }
         if !changed {
             return false;
         }
+        if has_parent_cycle(&parent) {
+            return true;
+        }
     }
     true
+}
+
+/// Whether the parent pointers form a cycle. Every cycle of the parent graph
+/// of a longest-path Bellman-Ford has positive weight, so finding one ends
+/// the search early (Tarjan 1981, "Shortest paths", the subtree idea).
+fn has_parent_cycle(parent: &[usize]) -> bool {
+    // 0: unvisited, 1: on the current walk, 2: done.
+    let mut state = vec![0u8; parent.len()];
+    for start in 0..parent.len() {
+        let mut node = start;
+        while node != usize::MAX && state[node] == 0 {
+            state[node] = 1;
+            node = parent[node];
+        }
+        if node != usize::MAX && state[node] == 1 {
+            return true;
+        }
+        let mut node = start;
+        while node != usize::MAX && state[node] == 1 {
+            state[node] = 2;
+            node = parent[node];
+        }
+    }
+    false
 }
 
 /// Σ over tasks of their shortest duration. Problem loading caps durations at

@@ -260,3 +260,41 @@ fn unrolled_overlap_is_detected() {
     // b of iteration 0 runs 3..6 and a of iteration 1 runs 4..7.
     assert!(spikepipe::validate::validate(&unrolled_problem, &unroll(&schedule, 2)).is_err());
 }
+
+/// Whether some cycle has Σ dur − period · Σ distance > 0, by the textbook
+/// Bellman-Ford: n passes over the edges in file order.
+fn classic_positive_cycle(problem: &Problem, period: u64) -> bool {
+    let n = problem.tasks.len();
+    let mut dist = vec![0i128; n];
+    for _ in 0..=n {
+        let mut changed = false;
+        for e in &problem.edges {
+            let w = problem.min_duration(e.from) as i128 - period as i128 * i128::from(e.distance);
+            if dist[e.from] + w > dist[e.to] {
+                dist[e.to] = dist[e.from] + w;
+                changed = true;
+            }
+        }
+        if !changed {
+            return false;
+        }
+    }
+    true
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The iteration bound equals the smallest integer period at which the
+    /// textbook Bellman-Ford finds no positive cycle, searched upwards.
+    #[test]
+    fn iteration_bound_matches_textbook_search(text in task_graph()) {
+        let problem = load(&text);
+        let expected = if classic_positive_cycle(&problem, 0) {
+            (1..).find(|&period| !classic_positive_cycle(&problem, period)).unwrap()
+        } else {
+            0
+        };
+        prop_assert_eq!(spikepipe::graph::iteration_bound(&problem), expected);
+    }
+}
