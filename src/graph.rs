@@ -81,8 +81,8 @@ pub fn topological_order(problem: &Problem) -> Vec<usize> {
         .unwrap_or_else(|_| (0..problem.tasks.len()).collect())
 }
 
-/// Whether some cycle has Σ dur − period · Σ distance > 0 (durations are each
-/// task's shortest), found by Bellman-Ford on longest paths.
+/// Tests whether some cycle has Σ dur − period · Σ distance > 0 (durations
+/// are each task's shortest), by Bellman-Ford on longest paths.
 ///
 /// Edges are relaxed in the topological order of their source in the
 /// distance-0 graph, so one pass follows a whole run of distance-0 edges plus
@@ -137,9 +137,9 @@ fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
     true
 }
 
-/// Whether the parent pointers form a cycle. Every cycle of the parent graph
-/// of a longest-path Bellman-Ford has positive weight, so finding one ends
-/// the search early (Tarjan 1981, "Shortest paths", the subtree idea).
+/// Tests whether the parent pointers form a cycle. Each pointer was set by a
+/// strict increase of its task's distance, so a cycle among them has
+/// positive weight, and finding one ends the search early.
 fn has_parent_cycle(parent: &[usize]) -> bool {
     // 0: unvisited, 1: on the current walk, 2: done.
     let mut state = vec![0u8; parent.len()];

@@ -196,6 +196,9 @@ fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliErr
     for run in runs {
         if let (Some(schedule), Some(metrics)) = (&run.outcome.schedule, &run.metrics) {
             let path = dir.join(format!("{}-{}.png", file_stem(&problem.name), run.outcome.scheduler.name()));
+            // NOTE: the chart must be written through the report module's
+            // atomic write (temporary file, then rename), so that a failed
+            // run leaves no half-written PNG.
             crate::gantt::draw_gantt(problem, schedule, run.outcome.scheduler.name(), metrics, &path)
                 .map_err(|e| CliError::Usage(format!("{}: cannot write the Gantt chart: {e}", path.display())))?;
         }
