@@ -78,6 +78,8 @@ const SOLVE_CASES: &[(&str, &[&str])] = &[
     ("distance-huge.yaml", &["distance-huge.yaml:6:32:", "edges[0].distance: 5000000 is out of range"]),
     ("distance-negative.yaml", &["distance-negative.yaml:6:32:", "-1 is negative"]),
     ("input-too-large.yaml", &["input-too-large.yaml", "elements (channels x height x width)", "supported maximum 16777216"]),
+    ("copies-too-many.yaml", &["copies-too-many.yaml", "20 tasks x 6000 iterations exceed the supported maximum of 100000 task copies"]),
+    ("override-too-large.yaml", &["nmnist-cnn.yaml", "layer 1 (conv) is too large to cost", "as set in tests/inputs/bad/override-too-large.yaml"]),
     ("layer-output-too-large.yaml", &["layer-output-too-large.yaml", "layer 1 (conv) outputs 4722366482869645213696 elements"]),
     ("update-ops-overflow.yaml", &["update-ops-overflow.yaml", "exceed 2^60", "lower `update_ops_per_weight`"]),
     // References to unknown tasks, duplicate ids, cycles of distance 0.

@@ -58,7 +58,21 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     if let Some(timesteps) = spec.timesteps {
         model.0.timesteps = timesteps;
     }
-    let network = Network::from_spec(&model.1, &model.0)?;
+    let overridden = spec.batch.is_some() || spec.timesteps.is_some();
+    let network = Network::from_spec(&model.1, &model.0).map_err(|mut error| {
+        // A layer too large for the batch or timesteps of the problem file
+        // is reported at the model, so name the values and where they come from.
+        if overridden && error.path != path {
+            error.message = format!(
+                "{} (with batch {} and timesteps {} as set in {})",
+                error.message,
+                model.0.batch,
+                model.0.timesteps,
+                path.display()
+            );
+        }
+        error
+    })?;
 
     let mut arrays = Vec::new();
     for group in &spec.arrays.0 {
