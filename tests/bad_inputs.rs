@@ -237,3 +237,34 @@ fn inconsistent_result_files_name_the_value() {
     let message = rejected(&["check", "problems/tg-two-bins.yaml", "tests/inputs/bad/result-wrong-objective.json"]);
     assert!(message.contains("period") && message.contains("makespan"), "{message}");
 }
+
+/// Inputs too large to keep as files, written to a temporary directory.
+#[test]
+fn generated_oversized_inputs_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+
+    // 25,001 fc layers make 100,003 training tasks.
+    let mut model = String::from("name: layers-too-many\nnetwork:\n  name: deep\n  input: [4]\n  timesteps: 1\n  batch: 1\n  layers:\n");
+    model.push_str(&"    - {type: fc, out: 1}\n".repeat(25_001));
+    model.push_str("arrays: {count: 2, rows: 8, cols: 8, dataflow: output-stationary}\n");
+    let path = dir.path().join("layers-too-many.yaml");
+    std::fs::write(&path, model).unwrap();
+    let message = rejected(&["solve", path.to_str().unwrap(), "--scheduler", "list"]);
+    assert!(message.contains("25001 layers make 100003 tasks"), "{message}");
+
+    // 100,001 tasks in a task graph.
+    let mut graph = String::from("name: tasks-too-many\nprocessors: 2\ntasks:\n");
+    for id in 0..100_001 {
+        graph.push_str(&format!("  - {{id: t{id}, duration: 1}}\n"));
+    }
+    let path = dir.path().join("tasks-too-many.yaml");
+    std::fs::write(&path, graph).unwrap();
+    let message = rejected(&["solve", path.to_str().unwrap(), "--scheduler", "list"]);
+    assert!(message.contains("100001 tasks exceed the supported maximum of 100000"), "{message}");
+
+    // A file above the 16 MiB limit.
+    let path = dir.path().join("too-large.yaml");
+    std::fs::write(&path, "#".repeat((16 << 20) + 1)).unwrap();
+    let message = rejected(&["solve", path.to_str().unwrap(), "--scheduler", "list"]);
+    assert!(message.contains("larger than the supported maximum of 16777216 bytes"), "{message}");
+}

@@ -123,6 +123,16 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     let delays = policy.resolve(weighted.len()).map_err(|message| InputError::new(path, message))?;
 
     let workload = build_workload(&network, &WorkloadSettings { value_bits, update_ops_per_weight, delays: delays.clone() });
+    if workload.tasks.len() > MAX_TASKS {
+        return Err(InputError::new(
+            path,
+            format!(
+                "the network's {} layers make {} tasks, above the supported maximum of {MAX_TASKS}; use fewer layers",
+                network.layers.len(),
+                workload.tasks.len()
+            ),
+        ));
+    }
     if let Objective::Makespan { iterations } = objective {
         if workload.tasks.len() as u64 * u64::from(iterations) > MAX_TASKS as u64 {
             return Err(InputError::new(path, format!("{iterations} iterations of {} tasks exceed {MAX_TASKS} task copies; lower `iterations`", workload.tasks.len())));
