@@ -32,8 +32,8 @@ fn parse_dataflow(path: &Path, name: &str) -> Result<Dataflow, InputError> {
     }
 }
 
-/// An unreadable file that a problem names: reported at the problem file,
-/// with the path as written and as resolved.
+/// Reports an unreadable file that a problem names at the problem file, with
+/// the path as written and as resolved.
 pub(super) fn referenced_file_error(problem: &Path, key: &str, written: &str, error: InputError) -> InputError {
     InputError::new(
         problem,
