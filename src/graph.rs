@@ -7,6 +7,7 @@
 //! Σ_{v∈C} dur(v) / Σ_{e∈C} distance(e): no periodic schedule can start
 //! iterations faster (Reiter 1968; Renfors and Neuvo 1981).
 
+use crate::error::GraphError;
 use crate::problem::{Objective, Problem};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -26,7 +27,7 @@ fn zero_distance_graph(problem: &Problem) -> DiGraph<usize, ()> {
 /// Rejects a cycle whose distances sum to zero: its tasks would each have to
 /// wait for the others within one iteration. The message names the tasks on
 /// one such cycle, in order.
-pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
+pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), GraphError> {
     let graph = zero_distance_graph(problem);
     for component in tarjan_scc(&graph) {
         let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
@@ -34,12 +35,8 @@ pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
             continue;
         }
         let cycle = find_cycle(&graph, &component);
-        let names: Vec<&str> = cycle.iter().map(|&t| problem.tasks[t].name.as_str()).collect();
-        let first = names[0];
-        return Err(format!(
-            "dependency cycle with total distance 0: {} → {first}; give one of its edges a distance of at least 1",
-            names.join(" → ")
-        ));
+        let tasks = cycle.iter().map(|&t| problem.tasks[t].name.clone()).collect();
+        return Err(GraphError::ZeroDistanceCycle { tasks });
     }
     Ok(())
 }
@@ -84,24 +81,43 @@ pub fn topological_order(problem: &Problem) -> Vec<usize> {
         .unwrap_or_else(|_| (0..problem.tasks.len()).collect())
 }
 
-/// Whether some cycle has Σ dur − period · Σ distance > 0 (durations are each
-/// task's shortest), found by Bellman-Ford on longest paths.
+/// Tests whether some cycle has Σ dur − period · Σ distance > 0 (durations
+/// are each task's shortest), by Bellman-Ford on longest paths.
 ///
-/// Bellman-Ford needs up to n passes to expose a positive cycle through the
-/// distances alone, but a cycle in the predecessor graph is always a
-/// positive cycle (Cherkassky and Goldberg, "Negative-cycle detection
-/// algorithms", Math. Programming 85, 1999, for the shortest-path mirror
-/// image), and one appears as soon as the cycle is relaxed. Checking for it
-/// after every pass usually ends the search after a few passes.
-fn has_cycle_longer_than(problem: &Problem, edges: &[crate::problem::Edge], period: u64) -> bool {
+/// Edges are relaxed in the topological order of their source in the
+/// distance-0 graph, so one pass follows a whole run of distance-0 edges plus
+/// the edge with a distance after it. Without a positive cycle, a longest
+/// path is simple and so uses each of the B edges with a distance at most
+/// once: B + 1 passes settle it and pass B + 2 changes nothing. A pass
+/// without change proves that no positive cycle exists. This bounds the
+/// passes by B + 2 instead of the task count, which keeps large period
+/// problems with few delayed edges fast.
+fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
     let n = problem.tasks.len();
+    let graph = zero_distance_graph(problem);
+    let (edges, passes): (Vec<&crate::problem::Edge>, usize) = match toposort(&graph, None) {
+        Ok(order) => {
+            let mut position = vec![0usize; n];
+            for (index, node) in order.into_iter().enumerate() {
+                position[graph[node]] = index;
+            }
+            let mut edges: Vec<&crate::problem::Edge> = problem.edges.iter().collect();
+            edges.sort_by_key(|e| position[e.from]);
+            let delayed = edges.iter().filter(|e| e.distance > 0).count();
+            (edges, (delayed + 2).min(n + 1))
+        }
+        // A zero-distance cycle (never in a loaded problem): the classic
+        // bound of n + 1 passes.
+        Err(_) => (problem.edges.iter().collect(), n + 1),
+    };
     let weights: Vec<i128> = edges
         .iter()
         .map(|e| problem.min_duration(e.from) as i128 - period as i128 * i128::from(e.distance))
         .collect();
     let mut dist = vec![0i128; n];
+    // The edge source that last raised each task's distance.
     let mut parent = vec![usize::MAX; n];
-    for _ in 0..n {
+    for _ in 0..passes {
         let mut changed = false;
         for (edge, &w) in edges.iter().zip(&weights) {
             let candidate = dist[edge.from] + w;
@@ -121,10 +137,11 @@ fn has_cycle_longer_than(problem: &Problem, edges: &[crate::problem::Edge], peri
     true
 }
 
-/// Whether following `parent` links from some node returns to a node on the
-/// same walk.
+/// Tests whether the parent pointers form a cycle. Each pointer was set by a
+/// strict increase of its task's distance, so a cycle among them has
+/// positive weight, and finding one ends the search early.
 fn has_parent_cycle(parent: &[usize]) -> bool {
-    // 0: not visited, 1: on the current walk, 2: finished.
+    // 0: unvisited, 1: on the current walk, 2: done.
     let mut state = vec![0u8; parent.len()];
     for start in 0..parent.len() {
         let mut node = start;
@@ -144,19 +161,18 @@ fn has_parent_cycle(parent: &[usize]) -> bool {
     false
 }
 
+/// Σ over tasks of their shortest duration. Problem loading caps durations at
+/// 2^40 and tasks at 100,000 (< 2^17), so the sum stays below 2^57; the
+/// addition saturates for problems built by other means.
+pub fn total_work(problem: &Problem) -> u64 {
+    (0..problem.tasks.len()).fold(0u64, |sum, t| sum.saturating_add(problem.min_duration(t)))
+}
+
 /// The iteration bound, rounded up: the smallest integer period that no cycle
 /// forbids. 0 when the graph has no cycle.
 pub fn iteration_bound(problem: &Problem) -> u64 {
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
-    // Relaxing edges in dependency order settles every distance-0 chain in
-    // one pass, so passes are only needed for the edges with a distance.
-    let mut position = vec![0; problem.tasks.len()];
-    for (index, task) in topological_order(problem).into_iter().enumerate() {
-        position[task] = index;
-    }
-    let mut edges = problem.edges.clone();
-    edges.sort_by_key(|e| position[e.from]);
-    if !has_cycle_longer_than(problem, &edges, 0) {
+    let work = total_work(problem);
+    if !has_cycle_longer_than(problem, 0) {
         return 0;
     }
     // Every cycle has distance at least 1 and duration at most `work`, so
@@ -164,7 +180,7 @@ pub fn iteration_bound(problem: &Problem) -> u64 {
     let (mut low, mut high) = (0u64, work.max(1));
     while low < high {
         let mid = low + (high - low) / 2;
-        if has_cycle_longer_than(problem, &edges, mid) {
+        if has_cycle_longer_than(problem, mid) {
             low = mid + 1;
         } else {
             high = mid;
@@ -195,7 +211,9 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
                     start = start.max(finish[i - d][edge.from]);
                 }
             }
-            finish[i][v] = start + problem.min_duration(v);
+            // At most the sum of all copies' durations: below 2^57 for a
+            // loaded problem (at most 100,000 copies of at most 2^40).
+            finish[i][v] = start.saturating_add(problem.min_duration(v));
             longest = longest.max(finish[i][v]);
         }
     }
@@ -206,15 +224,15 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
 /// load bound ⌈Σ min dur / P⌉, the longest task and the iteration bound; for
 /// makespan the larger of the critical path and ⌈N · Σ min dur / P⌉.
 pub fn basic_lower_bound(problem: &Problem) -> u64 {
-    let p = problem.array_count() as u64;
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
+    let p = (problem.array_count() as u64).max(1);
+    let work = total_work(problem);
     match problem.objective {
         Objective::Period => {
             let longest = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).max().unwrap_or(0);
             work.div_ceil(p).max(longest).max(iteration_bound(problem)).max(1)
         }
         Objective::Makespan { iterations } => {
-            critical_path(problem, iterations).max((work * u64::from(iterations)).div_ceil(p))
+            critical_path(problem, iterations).max(work.saturating_mul(u64::from(iterations)).div_ceil(p))
         }
     }
 }
@@ -263,7 +281,7 @@ mod tests {
 
     #[test]
     fn zero_distance_cycle_is_named_from_lowest_task() {
-        let message = check_zero_distance_cycles(&problem(&[1, 1, 1], &[(2, 1, 0), (1, 0, 0), (0, 2, 0)])).unwrap_err();
+        let message = check_zero_distance_cycles(&problem(&[1, 1, 1], &[(2, 1, 0), (1, 0, 0), (0, 2, 0)])).unwrap_err().to_string();
         assert!(message.contains("t0 → t2 → t1 → t0"), "{message}");
     }
 

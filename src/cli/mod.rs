@@ -6,7 +6,7 @@ mod solve;
 mod sweep;
 mod tasks;
 
-use crate::error::{InputError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
+use crate::error::{InputError, OutputError, SolverError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
 use crate::problem::{LoadOptions, Objective, Problem};
 use crate::sched::{SchedulerKind, SolveOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -23,13 +23,19 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     NoSchedule(String),
+    #[error("{0}")]
+    Solver(#[from] SolverError),
+    #[error("{0}")]
+    Output(#[from] OutputError),
 }
 
 impl CliError {
     pub fn exit_status(&self) -> i32 {
         match self {
-            CliError::Input(_) | CliError::Usage(_) => EXIT_BAD_INPUT,
-            CliError::NoSchedule(_) => EXIT_NO_SCHEDULE,
+            CliError::Input(_) | CliError::Usage(_) | CliError::Output(_) => EXIT_BAD_INPUT,
+            CliError::Solver(SolverError::NotApplicable { .. }) => EXIT_BAD_INPUT,
+            // A failed solver found no schedule.
+            CliError::NoSchedule(_) | CliError::Solver(SolverError::Failed { .. }) => EXIT_NO_SCHEDULE,
         }
     }
 }
@@ -119,12 +125,12 @@ impl SolverArgs {
     fn options(&self, verbose: u8, progress: bool) -> Result<SolveOptions, CliError> {
         if !(self.time_limit.is_finite() && self.time_limit > 0.0 && self.time_limit <= 1e7) {
             return Err(CliError::Usage(format!(
-                "--time-limit {} is invalid; give a positive number of seconds",
+                "--time-limit {:?} is invalid; give a positive number of seconds, at most 1e7",
                 self.time_limit
             )));
         }
         if !(self.mip_gap.is_finite() && (0.0..1.0).contains(&self.mip_gap)) {
-            return Err(CliError::Usage(format!("--mip-gap {} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
+            return Err(CliError::Usage(format!("--mip-gap {:?} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
         }
         if self.threads == Some(0) {
             return Err(CliError::Usage("--threads 0 is invalid; give at least 1".into()));
@@ -200,6 +206,21 @@ pub fn main() -> Result<i32, CliError> {
         Command::Tasks(args) => tasks::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Sweep(args) => sweep::run(&args, cli.verbose, cli.quiet),
+    }
+}
+
+/// Writes results to standard output. A closed pipe (the reader stopped
+/// early, as `head` does) ends the output quietly; any other write failure
+/// is an error instead of a panic.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Output(OutputError { path: PathBuf::from("standard output"), content: "results", source: e }))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -2,15 +2,19 @@
 //! validated [`Network`](super::Network).
 
 use crate::error::InputError;
+use crate::problem::fields::{self, Dimension, Padding};
 use serde::Deserialize;
 use std::path::Path;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a model mapping with name, input, timesteps, batch and layers")]
 pub struct ModelSpec {
     pub name: String,
+    #[serde(deserialize_with = "fields::list::<Dimension, _>")]
     pub input: Vec<u64>,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub timesteps: u64,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub batch: u64,
     #[serde(default)]
     pub neuron: Option<NeuronSpec>,
@@ -18,7 +22,7 @@ pub struct ModelSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "neuron parameters such as {tau_m: 4, tau_s: 1, threshold: 1}")]
 pub struct NeuronSpec {
     pub tau_m: Option<f64>,
     pub tau_s: Option<f64>,
@@ -28,13 +32,17 @@ pub struct NeuronSpec {
 /// One entry of `layers`. All fields are optional here so that a missing or
 /// misplaced field gets a message naming the layer, not a generic one.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a layer such as {type: fc, out: 10}")]
 pub struct LayerSpec {
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub out: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub kernel: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub stride: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Padding, _>")]
     pub padding: Option<u64>,
 }
 

@@ -306,7 +306,7 @@ fn model_scenario(path: &Path, model: &ModelSpec, count: u64, policy: &DelayPoli
         tiling: tiling.spec(),
     };
     let problem = build_network_problem(path, &spec)?;
-    crate::graph::check_zero_distance_cycles(&problem).map_err(|message| InputError::new(path, message))?;
+    crate::graph::check_zero_distance_cycles(&problem).map_err(|error| InputError::new(path, error.to_string()))?;
     Ok(Scenario {
         network: model.name.clone(),
         origin: Origin::Model,
