@@ -19,3 +19,4 @@ pub mod sched;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
+pub mod train;
