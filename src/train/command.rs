@@ -37,8 +37,12 @@ pub struct TrainArgs {
     #[arg(long)]
     pub timesteps: Option<u64>,
     /// Adam learning rate.
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = super::DEFAULT_LEARNING_RATE)]
     pub learning_rate: f64,
+    /// Scale of the initial weights: each is drawn uniformly with variance
+    /// gain² / fan-in.
+    #[arg(long, default_value_t = super::DEFAULT_INIT_GAIN)]
+    pub init_gain: f64,
     /// Train on the first N training samples only.
     #[arg(long)]
     pub train_limit: Option<usize>,
@@ -80,7 +84,8 @@ fn parse_policies(text: &str) -> Result<PolicyList, String> {
 }
 
 impl TrainArgs {
-    /// The validated-later training configuration these arguments ask for.
+    /// Builds the training configuration of these arguments, which
+    /// `run_training` validates.
     pub fn config(&self) -> TrainConfig {
         let mut policies = self.delay.clone();
         if let Some(list) = &self.delays {
@@ -96,6 +101,7 @@ impl TrainArgs {
         config.batch = self.batch;
         config.timesteps = self.timesteps;
         config.learning_rate = self.learning_rate;
+        config.init_gain = self.init_gain;
         config.train_limit = self.train_limit;
         config.test_limit = self.test_limit;
         config

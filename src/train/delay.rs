@@ -6,8 +6,8 @@
 //! iterations up to i − d. The backward and weight-gradient passes of
 //! iteration i use that same version (weight stashing), and the update of
 //! iteration i applies its gradient to the newest version, making version
-//! i + 1. With d = 1 the forward pass of iteration i sees version i, every
-//! update before it: ordinary synchronous training.
+//! i + 1. With d = 1 the forward pass of iteration i uses version i, which
+//! includes every earlier update, as in ordinary synchronous training.
 
 use ndarray::Array2;
 use std::collections::VecDeque;
@@ -33,19 +33,19 @@ impl WeightHistory {
         (iteration + 1).saturating_sub(self.delay)
     }
 
-    /// The weights the forward, backward and weight-gradient passes of
-    /// `iteration` use. Iterations must be run in order.
+    /// Returns the weights that the forward, backward and weight-gradient
+    /// passes of `iteration` use. Iterations must run in order.
     pub fn weights_for(&self, iteration: usize) -> &Array2<f64> {
-        let wanted = self.version_for(iteration);
+        let needed = self.version_for(iteration);
         let (_, weights) = self
             .versions
             .iter()
-            .find(|(number, _)| *number == wanted)
+            .find(|(number, _)| *number == needed)
             .expect("weight version still stashed: iterations run in order");
         weights
     }
 
-    /// The newest weights.
+    /// Returns the newest weights.
     pub fn newest(&self) -> &Array2<f64> {
         &self.versions.back().expect("history is never empty").1
     }
@@ -81,7 +81,7 @@ mod tests {
         history.update(0, |w| w[[0, 0]] = 1.0);
         assert_eq!(history.weights_for(1)[[0, 0]], 0.0);
         history.update(1, |w| w[[0, 0]] += 10.0);
-        // Iteration 2 sees iteration 0's update, not iteration 1's.
+        // Iteration 2 uses iteration 0's update, not iteration 1's.
         assert_eq!(history.weights_for(2)[[0, 0]], 1.0);
         // The update of iteration 1 applied to the newest weights.
         assert_eq!(history.newest()[[0, 0]], 11.0);

@@ -15,7 +15,7 @@
 //! above: ∂L/∂v[t] = (e[t] + R[t])·H'(v[t] − θ), R[t−1] = e^(−1/τm)·R[t] −
 //! ∂L/∂v[t], and ∂L/∂p[t] = ∂L/∂v[t].
 //!
-//! Tensors are time-major: row `t * batch + b` holds sample b at timestep t.
+//! Tensors are time-major: row `t * batch + b` contains sample b at timestep t.
 
 use crate::model::Neuron;
 use ndarray::{Array2, ArrayView2, Zip};

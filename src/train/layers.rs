@@ -46,7 +46,7 @@ impl Geometry {
     }
 }
 
-/// Unfolds every receptive field: row (r, oh, ow) of the result holds the
+/// Unfolds every receptive field: row (r, oh, ow) of the result contains the
 /// patch of input row r that output position (oh, ow) sees, zeros in the
 /// padding. Shape [rows · Ho · Wo, k² · C_in].
 pub fn im2col(g: &Geometry, input: ArrayView2<f64>) -> Array2<f64> {

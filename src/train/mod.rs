@@ -4,10 +4,10 @@
 //! the operations a real training iteration performs.
 //!
 //! The pipeline: a model file ([`crate::model::Network`]) becomes a
-//! [`network::SpikingNetwork`]; images are rate-coded into spikes
-//! ([`encode`]); every minibatch runs forward, loss and backpropagation
-//! through time with the weights its delay allows ([`delay`]), then one Adam
-//! step per layer ([`adam`]).
+//! [`network::SpikingNetwork`], and images are rate-coded into spikes
+//! ([`encode`]). Every minibatch runs forward, loss and backpropagation
+//! through time with the weights its delay allows ([`delay`]). Then each
+//! layer takes one Adam step ([`adam`]).
 
 pub mod adam;
 pub mod command;
@@ -41,15 +41,19 @@ use std::time::Instant;
 pub const MAX_BATCH: u64 = 4096;
 /// Largest accepted number of timesteps.
 pub const MAX_TIMESTEPS: u64 = 1000;
-/// Largest accepted memory for the tensors of one minibatch, in bytes.
+/// Largest accepted memory for the tensors of one minibatch, and for the
+/// stashed weight versions, in bytes.
 pub const MAX_BATCH_BYTES: u64 = 8 << 30;
 
 /// Slope of the sigmoid whose derivative is the surrogate gradient.
 pub const DEFAULT_SURROGATE_SLOPE: f64 = 5.0;
 /// Scale of the initial weights.
-pub const DEFAULT_INIT_GAIN: f64 = 2.0;
+pub const DEFAULT_INIT_GAIN: f64 = 1.0;
+/// Adam learning rate.
+pub const DEFAULT_LEARNING_RATE: f64 = 3e-3;
 
-/// What to train and how.
+/// Settings of a training command: model, dataset, delay policies and
+/// hyperparameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     pub model: PathBuf,
@@ -70,7 +74,7 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// A synchronous run of one epoch with default hyperparameters.
+    /// Creates a synchronous run of one epoch with default hyperparameters.
     pub fn new(model: PathBuf, dataset: DatasetName) -> TrainConfig {
         TrainConfig {
             model,
@@ -80,7 +84,7 @@ impl TrainConfig {
             seed: 1,
             batch: None,
             timesteps: None,
-            learning_rate: AdamSettings::default().learning_rate,
+            learning_rate: DEFAULT_LEARNING_RATE,
             init_gain: DEFAULT_INIT_GAIN,
             surrogate_slope: DEFAULT_SURROGATE_SLOPE,
             train_limit: None,
@@ -89,7 +93,7 @@ impl TrainConfig {
     }
 }
 
-/// Why training could not start.
+/// Error that stops training before its first iteration.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     #[error("{0}")]
@@ -266,6 +270,27 @@ pub fn run_training(config: &TrainConfig) -> Result<TrainReport, TrainError> {
     for policy in &config.policies {
         let delays = policy.resolve(weighted).map_err(|message| TrainError::Delay { policy: policy.label(), message })?;
         resolved.push((policy.label(), delays));
+    }
+
+    // Weight stashing keeps up to min(d, iterations) versions of each layer.
+    let iterations = (dataset.train.len().div_ceil(batch) as u64).saturating_mul(config.epochs as u64);
+    for (label, delays) in &resolved {
+        let stash: u64 = network
+            .weight_shapes()
+            .iter()
+            .zip(delays)
+            .map(|(&(rows, columns), &d)| ((rows * columns) as u64).saturating_mul((d as u64).min(iterations.max(1))).saturating_mul(8))
+            .fold(0, u64::saturating_add);
+        if stash > MAX_BATCH_BYTES {
+            return Err(TrainError::Delay {
+                policy: label.clone(),
+                message: format!(
+                    "stashing one weight version per iteration of delay needs about {} MiB, above the {} MiB limit; use smaller delays",
+                    stash >> 20,
+                    MAX_BATCH_BYTES >> 20
+                ),
+            });
+        }
     }
 
     let mut runs = Vec::new();

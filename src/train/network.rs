@@ -3,10 +3,11 @@
 //! backpropagation through time.
 //!
 //! Every F, B and W of a weighted layer runs as one GEMM over the whole
-//! minibatch and all timesteps, with the shapes the workload assigns (fc:
-//! F is (B·T x in)·(in x out); conv: im2col, F is (B·T·Ho·Wo x C_in·k²)·
-//! (C_in·k² x C_out), and B is the dense transposed convolution over the
-//! input grid, (B·T·H·W x C_out·k²)·(C_out·k² x C_in)). Layers have no bias,
+//! minibatch and all timesteps, with the shapes the workload assigns. For
+//! fc, F is (B·T x in)·(in x out). A conv runs as im2col, so F is
+//! (B·T·Ho·Wo x C_in·k²)·(C_in·k² x C_out), and its B is the dense
+//! transposed convolution over the input grid, (B·T·H·W x C_out·k²)·
+//! (C_out·k² x C_in). Layers have no bias,
 //! as in the workload, whose weight update counts weights only.
 //!
 //! Loss: the logits of sample b are its output spike counts scaled by
@@ -26,7 +27,8 @@ pub const LOGIT_SCALE: f64 = 10.0;
 
 /// Rows (timestep and sample pairs) per convolution GEMM. A convolution
 /// runs as GEMMs over chunks of this many rows, which bounds the memory of
-/// the im2col matrices; the multiply-accumulates add up to the whole GEMM's.
+/// the im2col matrices. The chunks' multiply-accumulates add up to the
+/// whole GEMM's.
 pub const CONV_CHUNK_ROWS: usize = 32;
 
 fn row_chunks<'a>(tensor: ArrayView2<'a, f64>) -> impl Iterator<Item = ArrayView2<'a, f64>> {
@@ -71,7 +73,7 @@ impl LayerKind {
     }
 }
 
-/// What the forward pass keeps for the backward pass, per layer.
+/// State that the forward pass keeps for the backward pass, per layer.
 #[derive(Debug, Clone)]
 pub enum LayerTrace {
     Weighted { filtered: Array2<f64>, neurons: NeuronTrace },
@@ -369,7 +371,7 @@ impl SpikingNetwork {
     }
 }
 
-/// The class with the most output spikes; a tie goes to the lowest class.
+/// Returns the class with the most output spikes, the lowest one on a tie.
 pub fn predicted_class(counts: &[f64]) -> usize {
     let mut best = 0;
     for (k, &c) in counts.iter().enumerate() {

@@ -84,7 +84,7 @@ fn sigmoid_gradients_match_finite_differences() {
 #[test]
 fn reset_path_matters_for_gradient() {
     // A neuron driven above threshold spikes and resets again and again, so
-    // its loss depends on the reset path; the analytic gradient, which runs
+    // its loss depends on the reset path. The analytic gradient, which runs
     // the reset filter backwards, must match central differences.
     let yaml = "name: one\ninput: [1]\ntimesteps: 6\nbatch: 1\nlayers:\n- {type: fc, out: 2}\n";
     let network = SpikingNetwork::from_model(&model(yaml), SpikeFunction::Sigmoid { slope: 3.0 });
@@ -204,7 +204,7 @@ fn delay_two_step_uses_stale_weights() {
     // The stale gradient was applied to the newest weights.
     assert_eq!(trainer.newest_weights(), after_second);
 
-    // Iteration 2: layer 1 now sees iteration 0's update but not iteration 1's.
+    // Iteration 2: layer 1 now uses iteration 0's update but not iteration 1's.
     assert_eq!(trainer.forward_weights(), vec![after_first[0].clone(), after_second[1].clone()]);
 }
 
@@ -330,6 +330,16 @@ fn huge_batch_is_rejected() {
     config.timesteps = Some(1000);
     let error = run_training(&config).unwrap_err();
     assert!(error.to_string().contains("use a smaller --batch or --timesteps"), "{error}");
+}
+
+#[test]
+fn huge_delay_stash_is_rejected() {
+    let mut config = config("models/mnist-mlp.yaml", DatasetName::Mnist);
+    config.train_limit = None;
+    config.epochs = 1000;
+    config.policies = vec![DelayPolicy::Uniform(1_000_000)];
+    let error = run_training(&config).unwrap_err();
+    assert!(error.to_string().contains("use smaller delays"), "{error}");
 }
 
 /// Measures one epoch of 784-500-500-10 with 25 timesteps and batch 64 over

@@ -75,7 +75,7 @@ impl Trainer {
         self.histories.iter().map(|h| h.weights_for(self.iteration).clone()).collect()
     }
 
-    /// The newest weights, every update applied.
+    /// Returns the newest weights, with every update applied.
     pub fn newest_weights(&self) -> Vec<Array2<f64>> {
         self.histories.iter().map(|h| h.newest().clone()).collect()
     }
@@ -128,7 +128,7 @@ pub fn evaluate(network: &SpikingNetwork, weights: &[Array2<f64>], dataset: &Dat
 }
 
 /// Trains `network` on `dataset` and evaluates after every epoch; `progress`
-/// sees each epoch's results as they arrive.
+/// receives each epoch's results as they arrive.
 pub fn train(network: &SpikingNetwork, dataset: &Dataset, settings: &RunSettings, progress: &mut dyn FnMut(&EpochReport)) -> Vec<EpochReport> {
     let weights = network.initial_weights(settings.seed, settings.init_gain);
     let mut trainer = Trainer::new(network.clone(), weights, &settings.delays, settings.adam);
