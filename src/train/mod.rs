@@ -235,6 +235,11 @@ pub fn run_training(config: &TrainConfig) -> Result<TrainReport, TrainError> {
     let mut dataset = Dataset::load(config.dataset).map_err(TrainError::Dataset)?;
     check_model_fits(config, &model, &dataset)?;
     let features = dataset.features();
+    for (flag, limit) in [("--train-limit", config.train_limit), ("--test-limit", config.test_limit)] {
+        if limit == Some(0) {
+            return Err(TrainError::Setting(format!("{flag} 0 leaves no samples; give 1 or more")));
+        }
+    }
     if let Some(limit) = config.train_limit {
         dataset.train.truncate(limit, features);
     }

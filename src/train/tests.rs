@@ -324,6 +324,14 @@ fn zero_epochs_are_rejected() {
 }
 
 #[test]
+fn zero_train_limit_is_rejected() {
+    let mut config = config("models/digits-mlp.yaml", DatasetName::Digits);
+    config.train_limit = Some(0);
+    let error = run_training(&config).unwrap_err();
+    assert!(error.to_string().contains("--train-limit 0 leaves no samples"), "{error}");
+}
+
+#[test]
 fn huge_batch_is_rejected() {
     let mut config = config("models/mnist-mlp.yaml", DatasetName::Mnist);
     config.batch = Some(4096);
