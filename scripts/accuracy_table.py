@@ -1,6 +1,7 @@
 """Summarise `spikepipe train --json` reports as the markdown table of
-docs/accuracy.md: final test accuracy per network and delay policy, mean and
-range over seeds, and the training time per run.
+docs/accuracy.md: final test accuracy per network and delay policy (mean and
+range over seeds), the mean test accuracy after the first epoch, and the
+wall time per run.
 
 Usage: python3 scripts/accuracy_table.py docs/accuracy/*.json
 """
@@ -15,24 +16,30 @@ def main(paths):
     order = []
     for path in paths:
         with open(path) as source:
-            report = json.load(source)
+            text = source.read()
+        if not text.strip():
+            print(f"skipping {path}: empty (run unfinished?)", file=sys.stderr)
+            continue
+        report = json.loads(text)
         for run in report["runs"]:
             key = (report["model"], report["dataset"], run["policy"], tuple(run["delays"]))
             if key not in results:
                 order.append(key)
-            results[key].append((report["seed"], run["test_accuracy"], run["seconds"], len(run["epochs"])))
-    print("| network | dataset | policy | delays | epochs | seeds | test accuracy, mean (min-max) | seconds per run |")
-    print("|---|---|---|---|---|---|---|---|")
+            first = run["epochs"][0]["test_accuracy"]
+            results[key].append((report["seed"], run["test_accuracy"], run["seconds"], len(run["epochs"]), first))
+    print("| network | dataset | policy | delays | epochs | seeds | test accuracy, mean (min-max) | after epoch 1, mean | seconds per run |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for key in order:
         model, dataset, policy, delays = key
         runs = sorted(results[key])
-        accuracies = [100 * a for _, a, _, _ in runs]
+        accuracies = [100 * run[1] for run in runs]
         mean = sum(accuracies) / len(accuracies)
-        seconds = sum(s for _, _, s, _ in runs) / len(runs)
-        seeds = ",".join(str(seed) for seed, _, _, _ in runs)
+        first = sum(100 * run[4] for run in runs) / len(runs)
+        seconds = sum(run[2] for run in runs) / len(runs)
+        seeds = ",".join(str(run[0]) for run in runs)
         print(
             f"| {model} | {dataset} | {policy} | {list(delays)} | {runs[0][3]} | {seeds} | "
-            f"{mean:.2f}% ({min(accuracies):.2f}-{max(accuracies):.2f}) | {seconds:.0f} |"
+            f"{mean:.2f}% ({min(accuracies):.2f}-{max(accuracies):.2f}) | {first:.2f}% | {seconds:.0f} |"
         )
 
 
