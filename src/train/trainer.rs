@@ -85,8 +85,8 @@ impl Trainer {
     /// update of the newest weights per layer.
     pub fn step(&mut self, input: ArrayView2<f64>, labels: &[u8], counts: &mut OpCounts) -> StepOutput {
         let i = self.iteration;
-        let weights: Vec<&Array2<f64>> = self.histories.iter().map(|h| h.weights_for(i)).collect();
-        let weights: Vec<Array2<f64>> = weights.into_iter().cloned().collect();
+        // Copies, because the updates below change the histories.
+        let weights: Vec<Array2<f64>> = self.histories.iter().map(|h| h.weights_for(i).clone()).collect();
         let trace = self.network.forward(&weights, input, labels.len(), counts);
         let loss = self.network.loss(&trace, labels, counts);
         let gradients = self.network.backward(&weights, &trace, loss.grad_spikes.view(), counts);
