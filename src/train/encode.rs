@@ -9,7 +9,7 @@ use super::rng::{Purpose, SplitMix};
 use ndarray::Array2;
 
 /// Spikes of the samples `indices` of `split` over `timesteps` steps:
-/// row `t * batch + b` holds sample `indices[b]` at timestep t.
+/// row `t * batch + b` contains sample `indices[b]` at timestep t.
 pub fn encode_batch(
     split: &Split,
     indices: &[usize],

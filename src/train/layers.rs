@@ -79,7 +79,7 @@ pub fn im2col(g: &Geometry, input: ArrayView2<f64>) -> Array2<f64> {
 
 /// Gathers the output gradient for the backward pass of a convolution as a
 /// dense convolution over the input grid: row (r, h, w), column (i, j, co)
-/// holds the gradient of output (oh, ow, co) whose kernel offset (i, j) reads
+/// contains the gradient of output (oh, ow, co) whose kernel offset (i, j) reads
 /// input (h, w), or zero where no output does (stride gaps and borders).
 /// Shape [rows · H · W, k² · C_out].
 pub fn transposed_columns(g: &Geometry, grad_output: ArrayView2<f64>) -> Array2<f64> {
@@ -169,7 +169,7 @@ pub fn max_pool(g: &Geometry, input: ArrayView2<f64>) -> (PoolTrace, usize) {
                         }
                     }
                     // Padding is smaller than the kernel, so every window
-                    // holds at least one input position.
+                    // contains at least one input position.
                     let out = (oh * g.out_width + ow) * c + ch;
                     output[[r, out]] = best;
                     winners[r * g.output_features() + out] = winner;

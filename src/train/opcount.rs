@@ -18,8 +18,8 @@
 //! The element counts come from the sizes of the arrays each kernel actually
 //! processed, so a kernel that skipped or repeated work would show up. The
 //! softmax cross-entropy on spike counts works on batch x classes values once
-//! per iteration (not per timestep); it is recorded apart, under
-//! [`OpCounts::loss_elements`], and the cost model has no term for it.
+//! per iteration, not per timestep. The cost model has no term for it, so it
+//! is recorded apart, under [`OpCounts::loss_elements`].
 
 use crate::workload::TaskKind;
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Seeded random numbers for the trainer: SplitMix64 streams keyed by the
 //! run's seed and a purpose (weight initialisation, shuffling, spike
-//! encoding), so that every random draw depends only on the seed and on what
-//! it is for, never on time, thread count or the order of other draws.
+//! encoding). Every random draw depends only on the seed and on what it is
+//! for, never on time, thread count or the order of other draws.
 //!
 //! SplitMix64 is the generator of Steele, Lea and Flood, "Fast splittable
 //! pseudorandom number generators" (OOPSLA 2014): a 64-bit counter advanced
@@ -16,7 +16,7 @@ pub enum Purpose {
     TestSpikes = 4,
 }
 
-/// The SplitMix64 finaliser: a bijective mix of 64 bits.
+/// Mixes 64 bits bijectively (the SplitMix64 finaliser).
 pub fn mix(value: u64) -> u64 {
     let mut z = value.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -49,15 +49,16 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    /// A uniform value in [0, 1) with 53 random bits.
+    /// Draws a uniform value in [0, 1) with 53 random bits.
     pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// A uniform integer in [0, bound), bound > 0 (Lemire's multiply-shift,
-    /// whose bias is below 2^-32 for the bounds used here).
+    /// Draws a uniform integer in [0, bound), 0 < bound ≤ 2^32, by Lemire's
+    /// multiply-shift. Its bias is below bound / 2^32, negligible for the
+    /// dataset sizes used here.
     pub fn below(&mut self, bound: usize) -> usize {
-        ((self.next_u64() >> 32) * bound as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * bound as u64) >> 32) as usize
     }
 
     /// Shuffles `items` in place (Fisher-Yates).
