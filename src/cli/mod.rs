@@ -5,6 +5,7 @@ mod check;
 mod solve;
 mod sweep;
 mod tasks;
+mod train;
 
 use crate::error::{InputError, OutputError, SolverError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
 use crate::problem::{LoadOptions, Objective, Problem};
@@ -63,6 +64,8 @@ enum Command {
     Tasks(tasks::TasksArgs),
     /// Validate the schedules of a `solve --json` result against a problem.
     Check(check::CheckArgs),
+    /// Train a network on bundled data with delayed gradients.
+    Train(crate::train::command::TrainArgs),
     /// Solve models over array counts, delays and tilings; write tables, plots and a report.
     Sweep(Box<sweep::SweepArgs>),
 }
@@ -205,6 +208,7 @@ pub fn main() -> Result<i32, CliError> {
         Command::Compare(args) => solve::run_compare(&args, cli.verbose, cli.quiet),
         Command::Tasks(args) => tasks::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Train(args) => train::run(&args, cli.quiet),
         Command::Sweep(args) => sweep::run(&args, cli.verbose, cli.quiet),
     }
 }
