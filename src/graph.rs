@@ -237,6 +237,89 @@ pub fn basic_lower_bound(problem: &Problem) -> u64 {
     }
 }
 
+/// Most simple cycles `transfer_cycle_bound` enumerates before giving up.
+const MAX_CYCLES: usize = 100_000;
+
+/// Computes a period bound from the cycles that cannot fit on one array.
+///
+/// For a simple cycle C with shortest durations S = Σ_{v∈C} min dur(v),
+/// total distance D, and c₂ the sum of its two smallest transfers
+/// (`remote_comm`): adding the edge rules along C gives T·D ≥ S + the
+/// transfers on C. If all of C runs on one array, that array's load is at
+/// least S and must fit in one period, so T ≥ S. Otherwise C leaves some
+/// array and comes back, so at least two of its edges join different arrays
+/// and T·D ≥ S + c₂. Hence every valid period satisfies
+/// T ≥ ⌈S/D⌉ and (T ≥ S or T ≥ ⌈(S + c₂)/D⌉), and the smallest such T is
+/// max(⌈S/D⌉, min(S, ⌈(S + c₂)/D⌉)). Returns the largest over all simple
+/// cycles, or 0 when there are more than `MAX_CYCLES` of them.
+pub fn transfer_cycle_bound(problem: &Problem) -> u64 {
+    let n = problem.tasks.len();
+    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (index, edge) in problem.edges.iter().enumerate() {
+        outgoing[edge.from].push(index);
+    }
+    let mut bound = 0u64;
+    let mut cycles = 0usize;
+    // Every simple cycle once: from its lowest task `root`, through tasks
+    // above `root` only.
+    for root in 0..n {
+        let mut on_path = vec![false; n];
+        let mut path_edges: Vec<usize> = Vec::new();
+        // Stack of (task, next outgoing position).
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        on_path[root] = true;
+        while let Some(&mut (task, ref mut position)) = stack.last_mut() {
+            if *position == outgoing[task].len() {
+                on_path[task] = false;
+                stack.pop();
+                path_edges.pop();
+                continue;
+            }
+            let edge_index = outgoing[task][*position];
+            *position += 1;
+            let next = problem.edges[edge_index].to;
+            if next == root {
+                cycles += 1;
+                if cycles > MAX_CYCLES {
+                    return 0;
+                }
+                path_edges.push(edge_index);
+                bound = bound.max(cycle_bound(problem, &path_edges));
+                path_edges.pop();
+            } else if next > root && !on_path[next] {
+                on_path[next] = true;
+                path_edges.push(edge_index);
+                stack.push((next, 0));
+            }
+        }
+    }
+    bound
+}
+
+/// Computes the bound of one simple cycle given by its edges (see
+/// `transfer_cycle_bound`).
+fn cycle_bound(problem: &Problem, edges: &[usize]) -> u64 {
+    let mut work = 0u64;
+    let mut distance = 0u64;
+    let mut transfers: Vec<u64> = Vec::with_capacity(edges.len());
+    for &index in edges {
+        let edge = &problem.edges[index];
+        work = work.saturating_add(problem.min_duration(edge.from));
+        distance += u64::from(edge.distance);
+        transfers.push(problem.remote_comm(edge));
+    }
+    if distance == 0 {
+        return 0;
+    }
+    let plain = work.div_ceil(distance);
+    if edges.len() < 2 {
+        return plain;
+    }
+    transfers.sort_unstable();
+    let apart = work.saturating_add(transfers[0]).saturating_add(transfers[1]).div_ceil(distance);
+    plain.max(work.min(apart))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

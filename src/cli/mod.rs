@@ -1,7 +1,9 @@
 //! Command-line interface: raw arguments (clap) are turned into validated
 //! problems and options once, then each subcommand runs its pipeline.
 
+mod bench;
 mod check;
+mod export;
 mod solve;
 mod sweep;
 mod tasks;
@@ -68,6 +70,10 @@ enum Command {
     Train(crate::train::command::TrainArgs),
     /// Solve models over array counts, delays and tilings; write tables, plots and a report.
     Sweep(Box<sweep::SweepArgs>),
+    /// Write the ILP model (.lp, .mps) or the problem as JSON (.json).
+    Export(export::ExportArgs),
+    /// Benchmark the ILP against a CP-SAT reference on a fixed suite.
+    Bench(bench::BenchArgs),
 }
 
 /// Which scheduler `solve` runs.
@@ -202,7 +208,15 @@ pub fn main() -> Result<i32, CliError> {
             _ => log::LevelFilter::Debug,
         }
     };
-    env_logger::Builder::new().filter_level(level).format_timestamp(None).format_target(false).init();
+    // The highs crate warns on every run stopped by its time limit; the
+    // schedulers report that themselves.
+    let highs_level = if cli.verbose >= 2 { log::LevelFilter::Debug } else { log::LevelFilter::Error };
+    env_logger::Builder::new()
+        .filter_level(level)
+        .filter_module("highs", highs_level.min(level))
+        .format_timestamp(None)
+        .format_target(false)
+        .init();
     match cli.command {
         Command::Solve(args) => solve::run_solve(&args, cli.verbose, cli.quiet),
         Command::Compare(args) => solve::run_compare(&args, cli.verbose, cli.quiet),
@@ -210,6 +224,8 @@ pub fn main() -> Result<i32, CliError> {
         Command::Check(args) => check::run(&args),
         Command::Train(args) => train::run(&args, cli.quiet),
         Command::Sweep(args) => sweep::run(&args, cli.verbose, cli.quiet),
+        Command::Export(args) => export::run(&args),
+        Command::Bench(args) => bench::run(&args, cli.quiet),
     }
 }
 

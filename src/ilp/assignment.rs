@@ -39,6 +39,17 @@ impl Assignment {
         Assignment { choices }
     }
 
+    /// Names every column `name(item, array)` in written models.
+    pub fn name_columns(&self, model: &mut MipModel, name: impl Fn(usize, usize) -> String) {
+        for (item, arrays) in self.choices.iter().enumerate() {
+            for &(array, column) in arrays {
+                if let Some(column) = column {
+                    model.name(column, name(item, array));
+                }
+            }
+        }
+    }
+
     /// x[item, array] as an expression: a column, or the constant 0 or 1.
     pub fn x(&self, item: usize, array: usize) -> Expression {
         match self.choices[item].iter().find(|(a, _)| *a == array) {

@@ -157,12 +157,15 @@ struct Context<'a> {
     tail: Vec<u64>,
 }
 
-/// Improves `incumbent` (valid, makespan objective) until `deadline`, in two
+/// Improves `incumbent` (valid, makespan objective) until `deadline`, in three
 /// steps:
 /// 1. ask for a schedule of makespan `lower_bound` (a quarter of the time):
 ///    with the horizon at the bound the windows are tightest and the model
 ///    smallest, and on task graphs the bound is often the optimum;
-/// 2. minimise the makespan for the rest of the time, with the horizon at
+/// 2. bisect the horizon between the proven bound and the best value, each
+///    model stopping at its first schedule within its horizon, until a
+///    probe is undecided;
+/// 3. minimise the makespan for the rest of the time, with the horizon at
 ///    the best value found and that schedule as the warm start, so that the
 ///    solver's local search starts from it.
 ///
@@ -177,6 +180,7 @@ pub fn solve(
     incumbent: Schedule,
     fixed: Option<&[usize]>,
     lower_bound: u64,
+    progress: &super::progress::Progress,
 ) -> Search {
     let n = problem.tasks.len();
     if incumbent.value(problem) <= lower_bound {
@@ -186,37 +190,49 @@ pub fn solve(
         log::warn!("the makespan model would have {} task copies (above {MAX_COPIES}); keeping the heuristic schedule", n * iterations as usize);
         return Search { schedule: incumbent, lower_bound };
     }
-    let unrolled = Unrolled::new(problem, iterations);
-    let symmetric = fixed.is_none() && problem.has_identical_arrays();
-    let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
-    let shortest: Vec<u64> = (0..unrolled.copies)
-        .map(|c| allowed[c].iter().map(|&a| problem.duration(c % n, a)).min().unwrap_or(0))
-        .collect();
-    let est = unrolled.earliest_starts(&shortest);
-    let tail = unrolled.tails(&shortest);
-    let critical_path = (0..unrolled.copies).map(|c| est[c] + tail[c]).max().unwrap_or(0);
-    let context = Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail };
+    let context = Context::new(problem, iterations, options, fixed);
+    let critical_path = context.critical_path();
 
     let mut best = incumbent;
     let mut proven = lower_bound.max(critical_path);
     let remaining = || deadline.saturating_duration_since(Instant::now()).as_secs_f64();
 
-    if proven < best.value(problem) {
-        let probe = context.probe(proven, proven, None, remaining() / 4.0);
+    if proven < best.value(problem) && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        progress.set(format!("makespan {proven}: trying the bound (best {})", best.value(problem)));
+        let probe = context.probe(proven, proven, None, remaining() / 4.0, false);
         log::debug!("probe at the lower bound {proven}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
         proven = proven.max(probe.bound);
         if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
             best = schedule;
         }
     }
-    if proven < best.value(problem) && remaining() > 0.01 {
+    // Bisect the horizon between the bound and the best value: a model with
+    // a tight horizon has narrow windows and few pairs, so it is often
+    // decided in a fraction of a second. The loop stops at the first
+    // undecided probe.
+    while proven < best.value(problem) && remaining() > 0.01 && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        let horizon = proven + (best.value(problem) - proven) / 2;
+        progress.set(format!("makespan {horizon}: trying (best {}, bound {proven})", best.value(problem)));
+        let probe = context.probe(horizon, proven, None, remaining() / 4.0, true);
+        log::debug!("probe at horizon {horizon}: bound {}, found {:?}", probe.bound, probe.schedule.as_ref().map(|s| s.value(problem)));
+        let decided = probe.bound > horizon || probe.schedule.is_some();
+        proven = proven.max(probe.bound);
+        if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
+            best = schedule;
+        }
+        if !decided {
+            break;
+        }
+    }
+    if proven < best.value(problem) && remaining() > 0.01 && !super::period::gap_reached(best.value(problem), proven, options.mip_gap) {
+        progress.set(format!("makespan: best {}, bound {proven}", best.value(problem)));
         // The time-indexed model cannot take a warm start, so it looks
         // strictly below the best value instead.
         let below = best.value(problem) - 1;
         let probe = if context.time_indexed_applies(below) {
-            context.probe(below, proven, None, remaining())
+            context.probe(below, proven, None, remaining(), false)
         } else {
-            context.probe(best.value(problem), proven, Some(&best), remaining())
+            context.probe(best.value(problem), proven, Some(&best), remaining(), false)
         };
         proven = proven.max(probe.bound);
         if let Some(schedule) = probe.schedule.filter(|s| s.value(problem) < best.value(problem)) {
@@ -226,13 +242,65 @@ pub fn solve(
     Search { lower_bound: proven.min(best.value(problem)), schedule: best }
 }
 
+impl<'a> Context<'a> {
+    fn new(problem: &'a Problem, iterations: u32, options: &'a SolveOptions, fixed: Option<&'a [usize]>) -> Self {
+        let n = problem.tasks.len();
+    let unrolled = Unrolled::new(problem, iterations);
+    let symmetric = fixed.is_none() && problem.has_identical_arrays();
+    let allowed = allowed_arrays(unrolled.copies, problem.array_count(), |c| c % n, fixed, symmetric, |_, _| true);
+    let shortest: Vec<u64> = (0..unrolled.copies)
+        .map(|c| allowed[c].iter().map(|&a| problem.duration(c % n, a)).min().unwrap_or(0))
+        .collect();
+    let est = unrolled.earliest_starts(&shortest);
+    let tail = unrolled.tails(&shortest);
+        Context { problem, iterations, options, unrolled, allowed, fixed, symmetric, est, tail }
+    }
+
+    /// Computes the longest path through the unrolled copies with shortest durations.
+    fn critical_path(&self) -> u64 {
+        (0..self.unrolled.copies).map(|c| self.est[c] + self.tail[c]).max().unwrap_or(0)
+    }
+}
+
+/// The big-M model at one horizon, with the columns that decode it.
+struct BigM {
+    model: MipModel,
+    x: Assignment,
+    s: Vec<super::mip::Column>,
+    makespan: super::mip::Column,
+}
+
+/// Writes the big-M model over N = `iterations` iterations with horizon
+/// `horizon` and makespan at least `low` to `path` (LP or MPS by its
+/// extension), with readable column names. Times are in units of the
+/// horizon, as in the solved model.
+pub fn write_model(problem: &Problem, iterations: u32, fixed: Option<&[usize]>, horizon: u64, low: u64, path: &std::path::Path) -> Result<(), String> {
+    let options = SolveOptions::default();
+    if problem.tasks.len() * iterations as usize > MAX_COPIES {
+        return Err(format!("the makespan model would have more than {MAX_COPIES} task copies"));
+    }
+    let context = Context::new(problem, iterations, &options, fixed);
+    let low = low.max(context.critical_path()).min(horizon);
+    let Some(mut big_m) = context.big_m(horizon, low, None) else {
+        return Err(format!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs"));
+    };
+    let n = problem.tasks.len();
+    let names = super::mip::column_names(problem);
+    let copy_name = |c: usize| format!("{}_i{}", names[c % n], c / n);
+    big_m.x.name_columns(&mut big_m.model, |c, a| format!("x_{}_a{a}", copy_name(c)));
+    for (c, column) in big_m.s.iter().enumerate() {
+        big_m.model.name(*column, format!("s_{}", copy_name(c)));
+    }
+    big_m.model.name(big_m.makespan, "makespan".into());
+    let objective = Expression::from(big_m.makespan.var);
+    big_m.model.write(objective, path)
+}
+
 impl Context<'_> {
     /// Minimises the makespan over schedules with makespan at most
     /// `horizon`, knowing it is at least `low`, from the `warm` schedule
     /// (whose makespan must be at most `horizon`).
-    fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64) -> Probe {
-        let (problem, unrolled) = (self.problem, &self.unrolled);
-        let n = unrolled.tasks;
+    fn probe(&self, horizon: u64, low: u64, warm: Option<&Schedule>, seconds: f64, first_solution: bool) -> Probe {
         let nothing = Probe { schedule: None, bound: low };
         if seconds < 0.01 {
             return nothing;
@@ -240,7 +308,8 @@ impl Context<'_> {
         let mut settings = MipSettings {
             time_limit: seconds,
             threads: self.options.threads,
-            rel_gap: self.options.mip_gap,
+            // A relative gap of 1 stops at the first solution.
+            rel_gap: if first_solution { 1.0 } else { self.options.mip_gap },
             abs_gap: INTEGRAL_GAP,
             verbose: self.options.verbose,
         };
@@ -251,10 +320,38 @@ impl Context<'_> {
         // documentation), and so is the gap.
         let unit = horizon.max(1) as f64;
         settings.abs_gap = INTEGRAL_GAP / unit;
+        let Some(BigM { model, x, s, makespan }) = self.big_m(horizon, low, warm) else {
+            return nothing;
+        };
+
+        // Solve, then re-time the solver's assignment and order exactly.
+        let result = model.minimise(Expression::from(makespan.var), &settings, warm.is_some());
+        // Every schedule of makespan ≤ horizon has makespan ≥ the dual bound,
+        // so the optimum is at least min(dual bound, horizon + 1).
+        let beyond = horizon.saturating_add(1);
+        let bound = match result.status {
+            MipStatus::Infeasible if warm.is_some() => {
+                log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible");
+                return nothing;
+            }
+            MipStatus::Infeasible => beyond,
+            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual * unit).min(beyond).max(low)),
+        };
+        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values, unit));
+        Probe { schedule, bound }
+    }
+
+    /// Builds the big-M model over schedules of makespan at most `horizon`
+    /// and at least `low`, with the `warm` schedule as its start values.
+    /// `None` above `MAX_PAIRS` pairs.
+    fn big_m(&self, horizon: u64, low: u64, warm: Option<&Schedule>) -> Option<BigM> {
+        let (problem, unrolled) = (self.problem, &self.unrolled);
+        let n = unrolled.tasks;
+        let unit = horizon.max(1) as f64;
         let lst: Vec<u64> = self.tail.iter().map(|&t| horizon.saturating_sub(t)).collect();
         let Some(pairs) = conflicting_pairs(problem, unrolled, &self.allowed, &self.est, &lst) else {
             log::warn!("the makespan model would have more than {MAX_PAIRS} disjunctive pairs; keeping the heuristic schedule");
-            return nothing;
+            return None;
         };
 
         // The warm start, with arrays relabelled to meet the symmetry rows.
@@ -310,21 +407,7 @@ impl Context<'_> {
             pairs.len()
         );
 
-        // Solve, then re-time the solver's assignment and order exactly.
-        let result = model.minimise(Expression::from(makespan.var), &settings, warm.is_some());
-        // Every schedule of makespan ≤ horizon has makespan ≥ the dual bound,
-        // so the optimum is at least min(dual bound, horizon + 1).
-        let beyond = horizon.saturating_add(1);
-        let bound = match result.status {
-            MipStatus::Infeasible if warm.is_some() => {
-                log::warn!("HiGHS reported the makespan model infeasible although the warm start is feasible");
-                return nothing;
-            }
-            MipStatus::Infeasible => beyond,
-            _ => result.dual_bound.map_or(low, |dual| integer_bound(dual * unit).min(beyond).max(low)),
-        };
-        let schedule = result.values.and_then(|values| self.retime(&x, &s, &values, unit));
-        Probe { schedule, bound }
+        Some(BigM { model, x, s, makespan })
     }
 
     /// Durations of the copies on array 0 (all arrays when identical).

@@ -55,6 +55,8 @@ pub struct MipResult {
 pub struct MipModel {
     variables: ProblemVariables,
     warm_start: Vec<f64>,
+    /// Column names for written models (empty: HiGHS's defaults).
+    names: Vec<Option<String>>,
     constraints: Vec<Constraint>,
     integer_columns: usize,
 }
@@ -68,13 +70,14 @@ const RANDOM_SEED: i32 = 12345;
 
 impl MipModel {
     pub fn new() -> Self {
-        MipModel { variables: ProblemVariables::new(), warm_start: Vec::new(), constraints: Vec::new(), integer_columns: 0 }
+        MipModel { variables: ProblemVariables::new(), warm_start: Vec::new(), names: Vec::new(), constraints: Vec::new(), integer_columns: 0 }
     }
 
     /// Adds a column whose warm-start value is `start`.
     pub fn add(&mut self, definition: VariableDefinition, start: f64) -> Column {
         let index = self.warm_start.len();
         self.warm_start.push(start);
+        self.names.push(None);
         self.integer_columns += usize::from(definition.is_integer());
         Column { var: self.variables.add(definition), index }
     }
@@ -91,18 +94,70 @@ impl MipModel {
         self.constraints.len()
     }
 
-    /// Minimises `objective` with HiGHS, handing it the warm-start values of
-    /// every column when `use_warm_start` is set.
-    pub fn minimise(self, objective: Expression, settings: &MipSettings, use_warm_start: bool) -> MipResult {
-        let stopped = MipResult { status: MipStatus::Stopped, values: None, dual_bound: None };
-        let mut problem = highs(self.variables.minimise(objective));
-        for constraint in self.constraints {
+    /// Names a column in written models.
+    pub fn name(&mut self, column: Column, name: String) {
+        self.names[column.index] = Some(name);
+    }
+
+    /// Hands the model to HiGHS: the columns, rows and objective, without
+    /// options. Leaves the warm start and names in `self`.
+    fn to_highs(&mut self, objective: Expression) -> Result<highs::Model, String> {
+        let variables = std::mem::take(&mut self.variables);
+        let mut problem = highs(variables.minimise(objective));
+        for constraint in std::mem::take(&mut self.constraints) {
             problem.add_constraint(constraint);
         }
-        let mut model = match problem.try_into_inner() {
+        problem.try_into_inner().map_err(|error| format!("HiGHS rejected the model: {error}"))
+    }
+
+    /// Writes the model minimising `objective` to `path`, as LP or MPS by
+    /// the file's extension, with the column names set by `name`. HiGHS
+    /// writes to a temporary file in the same directory, which is then
+    /// renamed, so `path` never contains a partial model.
+    pub fn write(mut self, objective: Expression, path: &std::path::Path) -> Result<(), String> {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(extension, "lp" | "mps") {
+            return Err(format!("{}: the model file must end in .lp or .mps", path.display()));
+        }
+        let mut model = self.to_highs(objective)?;
+        model.make_quiet();
+        let pointer = model.as_mut_ptr();
+        for (index, name) in self.names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let Ok(name) = std::ffi::CString::new(name.as_str()) else { continue };
+            let column = highs_sys::HighsInt::try_from(index).map_err(|_| "too many columns to name".to_string())?;
+            // SAFETY: `pointer` is the live HiGHS instance owned by `model`,
+            // `column` is below its column count, and `name` outlives the call.
+            let status = unsafe { highs_sys::Highs_passColName(pointer, column, name.as_ptr()) };
+            if status == highs_sys::STATUS_ERROR {
+                return Err(format!("HiGHS rejected the column name {name:?}"));
+            }
+        }
+        let directory = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("model");
+        let temporary = directory.join(format!(".{file_name}.{}.tmp.{extension}", std::process::id()));
+        let temporary_name = std::ffi::CString::new(temporary.to_string_lossy().as_bytes())
+            .map_err(|_| format!("{}: the path contains a NUL byte", path.display()))?;
+        // SAFETY: as above; `temporary_name` outlives the call.
+        let status = unsafe { highs_sys::Highs_writeModel(pointer, temporary_name.as_ptr()) };
+        if status == highs_sys::STATUS_ERROR || !temporary.exists() {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(format!("{}: HiGHS could not write the model", path.display()));
+        }
+        std::fs::rename(&temporary, path).map_err(|error| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("{}: {error}", path.display())
+        })
+    }
+
+    /// Minimises `objective` with HiGHS, handing it the warm-start values of
+    /// every column when `use_warm_start` is set.
+    pub fn minimise(mut self, objective: Expression, settings: &MipSettings, use_warm_start: bool) -> MipResult {
+        let stopped = MipResult { status: MipStatus::Stopped, values: None, dual_bound: None };
+        let mut model = match self.to_highs(objective) {
             Ok(model) => model,
             Err(error) => {
-                log::warn!("HiGHS rejected the model: {error}");
+                log::warn!("{error}");
                 return stopped;
             }
         };
@@ -182,5 +237,22 @@ pub fn integer_bound(dual_bound: f64) -> u64 {
         u64::MAX
     } else {
         bound as u64
+    }
+}
+
+/// Names of the tasks usable in LP and MPS files: letters, digits, `_` and
+/// `.` kept, anything else replaced by `_`. When two names would collide,
+/// every task is named `t` and its index instead.
+pub fn column_names(problem: &crate::problem::Problem) -> Vec<String> {
+    let clean: Vec<String> = problem
+        .tasks
+        .iter()
+        .map(|task| task.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c } else { '_' }).collect())
+        .collect();
+    let unique: std::collections::HashSet<&String> = clean.iter().collect();
+    if unique.len() == clean.len() && clean.iter().all(|n| !n.is_empty()) {
+        clean
+    } else {
+        (0..problem.tasks.len()).map(|t| format!("t{t}")).collect()
     }
 }

@@ -7,11 +7,19 @@
 //! return has passed the validator. Each starts from a valid schedule (the
 //! caller's heuristic schedule, or the sequential one built here), so the
 //! result is never worse than it.
+//!
+//! Lower bounds: the basic bound of `crate::graph`, the transfer cycle bound
+//! (period), and the load bound of `bounds` (the optimal packing of the
+//! tasks or task copies onto the arrays). The status is `Optimal` only when
+//! the value meets a proven bound, so with `mip_gap` > 0 a run that stops at
+//! the gap reports `Feasible`. `progress` draws a spinner on a terminal.
 
 mod assignment;
+pub mod bounds;
 pub mod makespan;
 mod mip;
 pub mod period;
+pub mod progress;
 pub mod retime;
 mod time_indexed;
 mod warm;
@@ -62,6 +70,11 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         }
         lower_bound = lower_bound.max(fixed_load_bound(problem, fixed));
     }
+    if problem.objective == Objective::Period {
+        let cycles = crate::graph::transfer_cycle_bound(problem);
+        log::debug!("transfer cycle bound {cycles}, iteration bound {}", crate::graph::iteration_bound(problem));
+        lower_bound = lower_bound.max(cycles);
+    }
 
     // The warm start: the best of the caller's schedule (if it is valid and
     // follows the fixed assignment), the sequential schedule and a list
@@ -88,11 +101,26 @@ pub fn solve(problem: &Problem, options: &SolveOptions, incumbent: Option<Schedu
         return finish(None, Status::Timeout, lower_bound);
     };
 
+    let progress = progress::Progress::start(options.progress, &format!("ilp {}", problem.name));
+    progress.set(format!("bounds (basic bound {lower_bound})"));
+    // The load bound gets at most a tenth of the time, and only when the
+    // start does not already meet the basic bound.
+    if fixed_assignment.is_none() && start.value(problem) > lower_bound {
+        let copies = match problem.objective {
+            Objective::Period => 1,
+            Objective::Makespan { iterations } => iterations,
+        };
+        if let Some(load) = bounds::load_bound(problem, copies, options, options.time_limit.as_secs_f64() / 10.0) {
+            log::debug!("load bound {} (basic bound {lower_bound})", load.bound);
+            lower_bound = lower_bound.max(load.bound);
+        }
+    }
+
     let search = match problem.objective {
         Objective::Makespan { iterations } => {
-            makespan::solve(problem, iterations, options, deadline, start, fixed_assignment, lower_bound)
+            makespan::solve(problem, iterations, options, deadline, start, fixed_assignment, lower_bound, &progress)
         }
-        Objective::Period => period::solve(problem, options, deadline, start, fixed_assignment, lower_bound),
+        Objective::Period => period::solve(problem, options, deadline, start, fixed_assignment, lower_bound, &progress),
     };
     let value = search.schedule.value(problem);
     let lower_bound = search.lower_bound.min(value);

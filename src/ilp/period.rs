@@ -14,11 +14,25 @@
 //!   one plus (T − T')·(q(v) + d − q(u)) ≥ 0.
 //! - Every dur ≤ T' ≤ T.
 //!
-//! Hence "feasible at T" is monotone, and a binary search between the lower
-//! bound and the warm start's period is exact: an infeasible probe at T
-//! proves every period ≤ T infeasible, and a feasible probe gives a schedule.
-//! A probe that times out proves nothing; the search then moves up without
+//! Hence "feasible at T" is monotone, and a search between the lower bound
+//! and the warm start's period is exact: an infeasible probe at T proves
+//! every period ≤ T infeasible, and a feasible probe gives a schedule. A
+//! probe that times out proves nothing, so the search then moves up without
 //! raising the proven bound.
+//!
+//! The probes come in this order:
+//! 1. T = the lower bound (the largest of the load bound of `bounds`, the
+//!    iteration bound and the transfer cycle bound of `crate::graph`). A
+//!    short run of the full model comes first. If it decides nothing, the
+//!    assignments of up to `PACKINGS` packings with loads ≤ T are tried,
+//!    each with the assignment fixed, and a feasible one proves T optimal.
+//!    Then the full model runs again with more time.
+//! 2. T = the start's period − 1, so that an optimal start is proven with
+//!    one more probe.
+//! 3. Bisection between the proven bound and the best period found.
+//!
+//! After each feasible probe, `compact` shortens the period while the
+//! probe's assignment and modulo order still admit a schedule.
 //!
 //! The model at fixed T, for tasks v and arrays a:
 //! - x[v,a] ∈ {0,1} for arrays with dur_v(a) ≤ T (longer ones are forbidden);
@@ -47,7 +61,7 @@
 //! Q = 2·(n − 1) + Σ_edges ⌈κ/T⌉ keeps at least one solution.
 
 use super::assignment::{allowed_arrays, Assignment};
-use super::mip::{MipModel, MipSettings, MipStatus};
+use super::mip::{Column, MipModel, MipSettings, MipStatus};
 use super::retime::{periods_between, retime_periodic, ModuloOrder};
 use super::Search;
 use crate::problem::Problem;
@@ -76,6 +90,7 @@ pub fn solve(
     incumbent: Schedule,
     fixed: Option<&[usize]>,
     lower_bound: u64,
+    progress: &super::progress::Progress,
 ) -> Search {
     let mut best = incumbent;
     let mut proven = lower_bound;
@@ -86,19 +101,58 @@ pub fn solve(
     // Periods below `low` are proven infeasible or timed out.
     let mut low = lower_bound;
     let mut first_probe = true;
+    let mut below_start_tried = false;
     while low < best.value(problem) {
         let high = best.value(problem);
+        if gap_reached(high, proven, options.mip_gap) {
+            break;
+        }
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.as_secs_f64() < 0.01 {
             break;
         }
-        // Probe the lower bound first, since it is often the optimum; then bisect.
-        let period = if first_probe { low } else { low + (high - low) / 2 };
+        // Probe the lower bound first, because it is often the optimum.
+        // Then probe just below the start, because the heuristics are often
+        // optimal or close. Then bisect.
+        let period = if first_probe {
+            low
+        } else if !below_start_tried {
+            below_start_tried = true;
+            high - 1
+        } else {
+            low + (high - low) / 2
+        };
+        progress.set(format!("period {period}: trying (best {high}, bound {proven})"));
+        // At the lower bound, a short run of the full model often decides
+        // it. Otherwise try the assignments of the best packings: with the
+        // assignment fixed, the model keeps only the order on each array,
+        // and a feasible one proves the bound optimal.
+        if first_probe && fixed.is_none() {
+            let quick = (remaining.as_secs_f64() / 10.0).min(QUICK_PROBE_SECONDS);
+            match probe(problem, period, None, options, quick) {
+                Probe::Feasible(schedule) => {
+                    best = schedule;
+                    break;
+                }
+                Probe::Infeasible => {
+                    proven = proven.max(period + 1);
+                    low = period + 1;
+                    first_probe = false;
+                    continue;
+                }
+                Probe::Unknown => {}
+            }
+            let budget = deadline.saturating_duration_since(Instant::now()).as_secs_f64() / 4.0;
+            if let Some(schedule) = try_packings(problem, period, options, budget) {
+                best = schedule;
+                break;
+            }
+        }
         first_probe = false;
         // A probe stops as soon as it decides its period, so each may use a
         // third of the time left: bisection steps that timed out are the
         // expensive ones, and an even split over all steps starves every probe.
-        let budget = remaining.as_secs_f64() / 3.0;
+        let budget = deadline.saturating_duration_since(Instant::now()).as_secs_f64() / 3.0;
         let outcome = probe(problem, period, fixed, options, budget);
         log::debug!(
             "period probe at {period} ({budget:.2} s): {}",
@@ -110,19 +164,73 @@ pub fn solve(
         );
         match outcome {
             Probe::Feasible(schedule) => best = schedule,
+            // Feasibility is monotone (see above), so an infeasible period
+            // proves every smaller one infeasible.
             Probe::Infeasible => {
                 proven = proven.max(period + 1);
-                low = period + 1;
+                low = low.max(period + 1);
             }
+            // Nothing is proven. After the probe just below the start, the
+            // bisection goes on between the same ends; otherwise the search
+            // moves above the undecided period without raising the bound.
+            Probe::Unknown if period == high - 1 && period > low => {}
             Probe::Unknown => low = period + 1,
         }
     }
     Search { lower_bound: proven.min(best.value(problem)), schedule: best }
 }
 
-/// Builds and solves the feasibility model at `period`, then re-times its
-/// decisions exactly.
-fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
+/// Checks whether the relative gap (value − bound) / value is within
+/// `mip_gap`. A zero `mip_gap` is met only by value ≤ bound.
+pub fn gap_reached(value: u64, bound: u64, mip_gap: f64) -> bool {
+    value <= bound || (mip_gap > 0.0 && (value - bound) as f64 <= mip_gap * value as f64)
+}
+
+/// Packings tried at the lower bound before the full model.
+const PACKINGS: usize = 6;
+
+/// Seconds of the first, short run of the full model at the lower bound.
+const QUICK_PROBE_SECONDS: f64 = 0.5;
+
+/// Tries the assignments of up to `PACKINGS` packings with loads at most
+/// `period`, each with the assignment fixed, within `seconds`; returns the
+/// first schedule found.
+fn try_packings(problem: &Problem, period: u64, options: &SolveOptions, seconds: f64) -> Option<Schedule> {
+    let started = Instant::now();
+    let assignments = super::bounds::packings(problem, period, PACKINGS, options, seconds / 3.0);
+    let count = assignments.len();
+    for (index, assignment) in assignments.into_iter().enumerate() {
+        let left = seconds - started.elapsed().as_secs_f64();
+        if left < 0.01 {
+            break;
+        }
+        let budget = left / (count - index) as f64;
+        match probe(problem, period, Some(&assignment), options, budget) {
+            Probe::Feasible(schedule) => {
+                log::debug!("packing {} of {count} reaches period {period}", index + 1);
+                return Some(schedule);
+            }
+            Probe::Infeasible => log::debug!("packing {} of {count} admits no order at period {period}", index + 1),
+            Probe::Unknown => log::debug!("packing {} of {count} undecided at period {period}", index + 1),
+        }
+    }
+    None
+}
+
+/// The feasibility model at one period, with the columns that decode it.
+struct PeriodModel {
+    model: MipModel,
+    x: Assignment,
+    q: Vec<Column>,
+    r: Vec<Column>,
+    /// Pairs (u, v) with a y column, in column order.
+    pairs: Vec<(usize, usize)>,
+    y: Vec<Column>,
+}
+
+/// Builds the feasibility model at `period`; `None` when some task fits on
+/// no allowed array.
+fn build(problem: &Problem, period: u64, fixed: Option<&[usize]>) -> Option<PeriodModel> {
     let n = problem.tasks.len();
     // Times are measured in periods (see the module documentation).
     let t = period as f64;
@@ -130,7 +238,7 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
     let symmetric = fixed.is_none() && problem.has_identical_arrays();
     let allowed = allowed_arrays(n, problem.array_count(), |v| v, fixed, symmetric, |v, a| problem.duration(v, a) <= period);
     if allowed.iter().any(Vec::is_empty) {
-        return Probe::Infeasible;
+        return None;
     }
 
     let mut model = MipModel::new();
@@ -158,8 +266,17 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
         }
     }
 
+    // Loads: each array's tasks fit in one period (see `bounds`). Implied
+    // for integer x by the pair rows, these rows give the relaxation the
+    // load bound.
+    for a in 0..problem.array_count() {
+        let used: Expression = (0..n).filter(|&v| x.allows(v, a)).map(|v| scaled(problem.duration(v, a)) * x.x(v, a)).sum();
+        model.constrain(used.leq(1.0));
+    }
+
     // Occupancy modulo the period.
     let mut pairs = Vec::new();
+    let mut ys = Vec::new();
     for u in 0..n {
         for v in u + 1..n {
             let shared: Vec<usize> = x
@@ -179,10 +296,44 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
                 model.constrain((offset + du - y.var - (du + release) * apart).leq(0.0));
             }
             pairs.push((u, v));
+            ys.push(y);
         }
     }
     log::debug!("period model at T = {period}: {} columns, {} rows", model.column_count(), model.row_count());
 
+    Some(PeriodModel { model, x, q, r, pairs, y: ys })
+}
+
+/// Writes the feasibility model at `period` to `path` (LP or MPS by its
+/// extension) with readable column names. Times are in units of the
+/// period, as in the solved model; the objective is 0.
+pub fn write_model(problem: &Problem, period: u64, fixed: Option<&[usize]>, path: &std::path::Path) -> Result<(), String> {
+    if problem.tasks.len() > MAX_TASKS {
+        return Err(format!("the period model would have more than {MAX_TASKS} tasks"));
+    }
+    let Some(mut built) = build(problem, period, fixed) else {
+        return Err(format!("some task is longer than the period {period} on every array it may use"));
+    };
+    let names = super::mip::column_names(problem);
+    built.x.name_columns(&mut built.model, |v, a| format!("x_{}_a{a}", names[v]));
+    for v in 0..problem.tasks.len() {
+        built.model.name(built.q[v], format!("q_{}", names[v]));
+        built.model.name(built.r[v], format!("r_{}", names[v]));
+    }
+    for (&(u, v), &y) in built.pairs.iter().zip(&built.y) {
+        built.model.name(y, format!("y_{}_{}", names[u], names[v]));
+    }
+    built.model.write(Expression::from(0.0), path)
+}
+
+/// Builds and solves the feasibility model at `period`, then re-times its
+/// decisions exactly.
+fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &SolveOptions, seconds: f64) -> Probe {
+    let n = problem.tasks.len();
+    let t = period as f64;
+    let Some(PeriodModel { model, x, q, r, pairs, .. }) = build(problem, period, fixed) else {
+        return Probe::Infeasible;
+    };
     let settings = MipSettings { time_limit: seconds, threads: options.threads, rel_gap: 0.0, abs_gap: 0.0, verbose: options.verbose };
     let result = model.minimise(Expression::from(0.0), &settings, false);
     if result.status == MipStatus::Infeasible {
@@ -211,10 +362,32 @@ fn probe(problem: &Problem, period: u64, fixed: Option<&[usize]>, options: &Solv
         return Probe::Unknown;
     };
     match crate::validate::validate(problem, &schedule) {
-        Ok(()) => Probe::Feasible(schedule),
+        Ok(()) => Probe::Feasible(compact(problem, &arrays, &orders, schedule)),
         Err(violation) => {
             log::error!("re-timed ILP schedule at period {period} is invalid: {violation}");
             Probe::Unknown
         }
     }
+}
+
+/// Shortens the period of `schedule` while its assignment and modulo order
+/// still admit a valid schedule: a bisection over the period, re-timing and
+/// validating each candidate. Feasibility of one fixed order need not be
+/// monotone in T, so this may miss a shorter period, but every schedule it
+/// returns has passed the validator.
+fn compact(problem: &Problem, arrays: &[usize], orders: &[ModuloOrder], schedule: Schedule) -> Schedule {
+    let mut best = schedule;
+    let (mut low, mut high) = (1u64, best.value(problem));
+    while low < high {
+        let mid = low + (high - low) / 2;
+        let candidate = retime_periodic(problem, mid, arrays, orders).filter(|s| crate::validate::validate(problem, s).is_ok());
+        match candidate {
+            Some(shorter) => {
+                high = mid;
+                best = shorter;
+            }
+            None => low = mid + 1,
+        }
+    }
+    best
 }

@@ -562,3 +562,232 @@ fn fixed_assignment_matches_enumeration() {
         assert_eq!(value, brute_force_makespan(&pinned), "seed {seed}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Load bounds, checked against enumeration of every assignment.
+
+/// The smallest busiest-array load over all assignments of `copies` copies
+/// of every task, by enumeration.
+fn brute_force_load(problem: &Problem, copies: usize) -> u64 {
+    let n = problem.tasks.len();
+    let items = n * copies;
+    let processors = problem.array_count();
+    (0..processors.pow(items as u32))
+        .map(|code| {
+            let mut load = vec![0u64; processors];
+            for item in 0..items {
+                let array = code / processors.pow(item as u32) % processors;
+                load[array] += problem.duration(item % n, array);
+            }
+            load.into_iter().max().unwrap_or(0)
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+#[test]
+fn load_bound_equals_enumerated_packing() {
+    // The model's optimum is the best packing, on identical and on
+    // heterogeneous arrays, for one and for two copies of every task.
+    for seed in 70..76 {
+        let identical = random_graph(seed, 5, 2, Objective::Period);
+        let mixed = heterogeneous(random_graph(seed, 5, 3, Objective::Period), seed);
+        for problem in [identical, mixed] {
+            for copies in [1u32, 2] {
+                if copies == 2 && problem.array_count() == 3 {
+                    continue;
+                }
+                let load = bounds::load_bound(&problem, copies, &options(5), 5.0).expect("the load model solves");
+                assert_eq!(load.bound, brute_force_load(&problem, copies as usize), "seed {seed}, {copies} copies");
+            }
+        }
+    }
+}
+
+#[test]
+fn load_bound_is_below_enumerated_optima() {
+    // The load bound never exceeds the optimum of either objective.
+    for seed in 80..84 {
+        let problem = heterogeneous(random_graph(seed, 4, 2, Objective::Period), seed);
+        let bound = bounds::load_bound(&problem, 1, &options(5), 5.0).unwrap().bound;
+        let optimum = (1..).find(|&t| brute_force_period_feasible(&problem, t)).unwrap();
+        assert!(bound <= optimum, "seed {seed}: period bound {bound} above the optimum {optimum}");
+        assert!(bound >= crate::graph::basic_lower_bound(&problem).min(optimum) || bound >= brute_force_load(&problem, 1));
+    }
+    for seed in 84..88 {
+        let problem = heterogeneous(random_graph(seed, 3, 2, Objective::Makespan { iterations: 2 }), seed);
+        let bound = bounds::load_bound(&problem, 2, &options(5), 5.0).unwrap().bound;
+        let optimum = brute_force_makespan(&problem);
+        assert!(bound <= optimum, "seed {seed}: makespan bound {bound} above the optimum {optimum}");
+    }
+}
+
+#[test]
+fn load_bound_beats_the_average_load() {
+    // Tasks 3, 3, 2 on 2 processors: ⌈8/2⌉ = 4, but some processor gets two
+    // tasks, at least 3 + 2 = 5.
+    let problem = graph(2, &[3, 3, 2], &[], None, Objective::Period);
+    assert_eq!(crate::graph::basic_lower_bound(&problem), 4);
+    assert_eq!(bounds::load_bound(&problem, 1, &options(5), 5.0).unwrap().bound, 5);
+}
+
+#[test]
+fn packings_respect_the_period_and_differ() {
+    // Tasks 3, 3, 2, 2, 2 on 2 processors at T = 6: the packings put
+    // {3, 3} on one processor and {2, 2, 2} on the other; with free
+    // transfers each one found must load both processors with at most 6.
+    let problem = graph(2, &[3, 3, 2, 2, 2], &[], None, Objective::Period);
+    let found = bounds::packings(&problem, 6, 4, &options(5), 5.0);
+    assert!(!found.is_empty());
+    for (index, assignment) in found.iter().enumerate() {
+        for a in 0..2 {
+            let load: u64 = (0..5).filter(|&t| assignment[t] == a).map(|t| problem.duration(t, a)).sum();
+            assert!(load <= 6, "packing {index} loads array {a} with {load}");
+        }
+        assert!(!found[..index].contains(assignment), "packing {index} repeats");
+    }
+    // Below the load bound no packing exists.
+    assert!(bounds::packings(&problem, 5, 4, &options(5), 5.0).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// Statuses.
+
+#[test]
+fn mip_gap_stops_early_with_a_feasible_status() {
+    // The LPT schedule (7) is within 50% of the load bound 6, so a gap of
+    // 0.5 accepts it, so the status is feasible, not optimal.
+    let problem = graph(2, &[3, 3, 2, 2, 2], &[], None, Objective::Makespan { iterations: 1 });
+    let lpt = makespan_schedule(1, &[(0, 0, 0, 0), (1, 0, 1, 0), (2, 0, 0, 3), (3, 0, 1, 3), (4, 0, 0, 5)]);
+    let gap = SolveOptions { mip_gap: 0.5, ..options(5) };
+    let outcome = solve(&problem, &gap, Some(lpt.clone()), None);
+    let value = outcome.schedule.as_ref().unwrap().value(&problem);
+    if value > outcome.lower_bound {
+        assert_eq!(outcome.status, Status::Feasible);
+    } else {
+        assert_eq!(outcome.status, Status::Optimal);
+    }
+    // With a zero gap the same start is improved to the proven optimum.
+    let outcome = solve(&problem, &options(5), Some(lpt), None);
+    assert_eq!(outcome.status, Status::Optimal);
+    assert_eq!(outcome.schedule.unwrap().value(&problem), 6);
+}
+
+#[test]
+fn period_gap_stops_the_search() {
+    // Tasks 3, 3, 2 on 2 processors, period: optimum 5, and a sequential
+    // start of period 8. With gap 0.9 any value v with v − 5 ≤ 0.9·v is
+    // accepted. The status is feasible exactly while value > bound.
+    let problem = graph(2, &[3, 3, 2], &[], None, Objective::Period);
+    let sequential = sequential_schedule(&problem, None).unwrap();
+    let gap = SolveOptions { mip_gap: 0.9, ..options(5) };
+    let outcome = solve(&problem, &gap, Some(sequential), None);
+    let value = outcome.schedule.as_ref().unwrap().value(&problem);
+    assert_eq!(outcome.status == Status::Optimal, value <= outcome.lower_bound);
+    assert!(value >= 5);
+}
+
+#[test]
+fn progress_stays_hidden_off_a_terminal() {
+    // Tests run with stderr captured or piped, so the spinner never draws;
+    // a disabled spinner never does either.
+    assert!(!progress::Progress::start(false, "test").is_enabled());
+    let shown = progress::Progress::start(true, "test");
+    assert_eq!(shown.is_enabled(), std::io::IsTerminal::is_terminal(&std::io::stderr()));
+}
+
+// ---------------------------------------------------------------------------
+// Model export: HiGHS reads the written file back and solves it.
+
+/// Reads a model file with HiGHS, solves it, and returns the model status
+/// and objective value.
+fn solve_written(path: &Path) -> (highs_sys::HighsInt, f64) {
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    let output_flag = std::ffi::CString::new("output_flag").unwrap();
+    let threads = std::ffi::CString::new("threads").unwrap();
+    // SAFETY: a fresh HiGHS instance used only here and destroyed at the end;
+    // every string outlives its call.
+    unsafe {
+        let highs = highs_sys::Highs_create();
+        highs_sys::Highs_setBoolOptionValue(highs, output_flag.as_ptr(), 0);
+        highs_sys::Highs_setIntOptionValue(highs, threads.as_ptr(), 1);
+        assert_ne!(highs_sys::Highs_readModel(highs, name.as_ptr()), highs_sys::STATUS_ERROR, "HiGHS reads {}", path.display());
+        highs_sys::Highs_run(highs);
+        let status = highs_sys::Highs_getModelStatus(highs);
+        let objective = highs_sys::Highs_getObjectiveValue(highs);
+        highs_sys::Highs_destroy(highs);
+        (status, objective)
+    }
+}
+
+#[test]
+fn exported_period_model_decides_the_same_periods() {
+    // The straddle instance: optimum 4 (proof above), so the model at T = 4
+    // is feasible and at T = 3 infeasible, in both file formats.
+    let link = Some(Link { latency_cycles: 0, bytes_per_cycle: 1 });
+    let problem = graph(2, &[1, 1, 3, 3], &[(0, 1, 0, 1), (1, 0, 1, 1)], link, Objective::Period);
+    let dir = tempfile::tempdir().unwrap();
+    for extension in ["lp", "mps"] {
+        let path = dir.path().join(format!("model.{extension}"));
+        period::write_model(&problem, 4, None, &path).unwrap();
+        assert_eq!(solve_written(&path).0, highs_sys::MODEL_STATUS_OPTIMAL, "{extension} at T = 4");
+        period::write_model(&problem, 3, None, &path).unwrap();
+        assert_eq!(solve_written(&path).0, highs_sys::MODEL_STATUS_INFEASIBLE, "{extension} at T = 3");
+    }
+    let text = std::fs::read_to_string(dir.path().join("model.lp")).unwrap();
+    assert!(text.contains("r_t0"), "the LP file names the residue columns");
+    assert!(text.contains("x_t2_a"), "the LP file names the assignment columns");
+    // Only the model file is left: the temporary name was renamed.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn exported_makespan_model_has_the_ilp_optimum() {
+    // The LPT instance: optimum 6. The model is in units of the horizon H,
+    // so its optimum times H is the makespan.
+    let problem = graph(2, &[3, 3, 2, 2, 2], &[(0, 2, 0, 0)], None, Objective::Makespan { iterations: 1 });
+    let (value, outcome) = run(&problem, None, None, 10);
+    assert_eq!(outcome.status, Status::Optimal);
+    let horizon = 9;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.lp");
+    makespan::write_model(&problem, 1, None, horizon, crate::graph::basic_lower_bound(&problem), &path).unwrap();
+    let (status, objective) = solve_written(&path);
+    assert_eq!(status, highs_sys::MODEL_STATUS_OPTIMAL);
+    assert!((objective * horizon as f64 - value as f64).abs() < 1e-6, "file optimum {} vs ILP {value}", objective * horizon as f64);
+    assert!(makespan::write_model(&problem, 1, None, horizon, 0, &dir.path().join("model.txt")).is_err());
+}
+
+// ---------------------------------------------------------------------------
+// The cycle bound with transfers.
+
+#[test]
+fn transfer_cycle_bound_counts_two_transfers() {
+    // a(3) → b(3) at distance 0 and b → a at distance 2, each transfer 1
+    // cycle, 2 processors. The iteration bound and the load bound are 3. At
+    // T = 3 the cycle (work 6) cannot share one processor, so both
+    // transfers count: 2·T ≥ 6 + 2, T ≥ 4. T = 4 is reached by a at 0 on
+    // processor 0 and b at 4 on processor 1 (b → a: 0 + 8 ≥ 7 + 1).
+    let link = Some(Link { latency_cycles: 0, bytes_per_cycle: 1 });
+    let problem = graph(2, &[3, 3], &[(0, 1, 0, 1), (1, 0, 2, 1)], link, Objective::Period);
+    assert_eq!(crate::graph::iteration_bound(&problem), 3);
+    assert_eq!(crate::graph::transfer_cycle_bound(&problem), 4);
+    let (value, outcome) = run(&problem, None, None, 5);
+    assert_eq!(value, 4);
+    assert_eq!(outcome.status, Status::Optimal);
+}
+
+#[test]
+fn transfer_cycle_bound_is_below_enumerated_optima() {
+    // Random graphs with back edges of distance 1 to 2 and transfers: the
+    // bound never exceeds the smallest period that enumeration finds.
+    for seed in 90..100 {
+        let mut problem = random_graph(seed, 4, 2, Objective::Period);
+        let mut random = Lcg(seed);
+        problem.edges.push(crate::problem::Edge { from: 3, to: 1, distance: 1 + random.below(2) as u32, bytes: random.below(4) });
+        problem.edges = Problem::merge_parallel_edges(problem.edges.clone());
+        let bound = crate::graph::transfer_cycle_bound(&problem);
+        let optimum = (1..).find(|&t| brute_force_period_feasible(&problem, t)).unwrap();
+        assert!(bound <= optimum, "seed {seed}: cycle bound {bound} above the optimum {optimum}");
+    }
+}
