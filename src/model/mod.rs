@@ -135,12 +135,15 @@ impl Network {
             }
         };
         let spatial_input = spec.input.len() == 3;
+        let missing = |key: &str| fail(format!("model has no `{key}`; add `{key}: N` to the model or to the problem file"));
+        let timesteps = spec.timesteps.ok_or_else(|| missing("timesteps"))?;
+        let batch = spec.batch.ok_or_else(|| missing("batch"))?;
         for (what, value) in [
             ("input size", input.channels),
             ("input size", input.height),
             ("input size", input.width),
-            ("timesteps", spec.timesteps),
-            ("batch", spec.batch),
+            ("timesteps", timesteps),
+            ("batch", batch),
         ] {
             check_dimension(path, what, value)?;
         }
@@ -196,7 +199,7 @@ impl Network {
                     shape.width
                 )));
             }
-            check_workload_size(path, number, &built, spec.batch * spec.timesteps)?;
+            check_workload_size(path, number, &built, batch * timesteps)?;
             layers.push(built);
         }
         if !layers.last().is_some_and(Layer::is_weighted) {
@@ -205,8 +208,8 @@ impl Network {
         Ok(Network {
             name: spec.name.clone(),
             input,
-            timesteps: spec.timesteps,
-            batch: spec.batch,
+            timesteps,
+            batch,
             neuron,
             layers,
         })

@@ -12,10 +12,12 @@ pub struct ModelSpec {
     pub name: String,
     #[serde(deserialize_with = "fields::list::<Dimension, _>")]
     pub input: Vec<u64>,
-    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
-    pub timesteps: u64,
-    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
-    pub batch: u64,
+    /// Required unless a problem file that embeds the model sets it.
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
+    pub timesteps: Option<u64>,
+    /// Required unless a problem file that embeds the model sets it.
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
+    pub batch: Option<u64>,
     #[serde(default)]
     pub neuron: Option<NeuronSpec>,
     pub layers: Vec<LayerSpec>,

@@ -73,10 +73,10 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
         NetworkRef::Inline(model) => ((**model).clone(), path.to_path_buf()),
     };
     if let Some(batch) = spec.batch {
-        model.0.batch = batch;
+        model.0.batch = Some(batch);
     }
     if let Some(timesteps) = spec.timesteps {
-        model.0.timesteps = timesteps;
+        model.0.timesteps = Some(timesteps);
     }
     let overridden = spec.batch.is_some() || spec.timesteps.is_some();
     let network = Network::from_spec(&model.1, &model.0).map_err(|mut error| {
@@ -86,8 +86,8 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
             error.message = format!(
                 "{} (with batch {} and timesteps {} as set in {})",
                 error.message,
-                model.0.batch,
-                model.0.timesteps,
+                model.0.batch.unwrap_or(0),
+                model.0.timesteps.unwrap_or(0),
                 path.display()
             );
         }
