@@ -109,7 +109,7 @@ pub struct ProblemArgs {
     #[arg(long, value_enum)]
     objective: Option<ObjectiveChoice>,
     /// Iterations unrolled for the makespan objective (implies makespan).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     iterations: Option<u64>,
     /// Identical processors for a bare .stg file (ignored for YAML problems).
     #[arg(long)]
@@ -120,13 +120,13 @@ pub struct ProblemArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SolverArgs {
     /// Time limit in seconds for one scheduler on one problem.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, allow_negative_numbers = true)]
     time_limit: f64,
     /// Solver threads (default: chosen by HiGHS).
     #[arg(long)]
     threads: Option<u32>,
     /// Relative MIP gap at which the ILP may stop (0 asks for a proof).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     mip_gap: f64,
 }
 
@@ -193,9 +193,18 @@ pub fn main() -> Result<i32, CliError> {
             | clap::error::ErrorKind::DisplayVersion
             | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
             _ => {
+                // clap's message spans several lines (the error, the values
+                // it expected, a tip, the usage); keep all but the usage on
+                // one line.
                 let text = error.render().to_string();
-                let first = text.lines().next().unwrap_or("invalid command line").trim_start_matches("error: ");
-                return Err(CliError::Usage(format!("{first}; see spikepipe --help")));
+                let parts: Vec<&str> = text
+                    .lines()
+                    .take_while(|line| !line.starts_with("Usage:"))
+                    .map(|line| line.trim().trim_start_matches("error: "))
+                    .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+                    .collect();
+                let message = parts.join(" ");
+                return Err(CliError::Usage(format!("{message}; see spikepipe --help")));
             }
         },
     };
