@@ -45,6 +45,12 @@ pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
     if failures.is_empty() {
         Ok(0)
     } else {
-        Err(CliError::NoSchedule(failures.join("; ")))
+        // Each violation is named on stdout above; stderr gets the count.
+        Err(CliError::NoSchedule(format!(
+            "{} of {} results in {} break the schedule rules",
+            failures.len(),
+            records.len(),
+            args.result.display()
+        )))
     }
 }

@@ -156,6 +156,10 @@ impl SolverArgs {
 
 /// Loads a problem file and applies the command-line overrides.
 pub fn load_problem(path: &Path, args: &ProblemArgs) -> Result<Problem, CliError> {
+    let is_stg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("stg"));
+    if args.processors.is_some() && !is_stg {
+        log::warn!("--processors applies only to .stg files; {} sets its own arrays", path.display());
+    }
     let mut problem = crate::problem::load(path, LoadOptions { processors: args.processors })?;
     let objective = match (args.objective, args.iterations) {
         (None, None) => return Ok(problem),

@@ -289,7 +289,7 @@ fn build_layer(path: &Path, number: usize, spec: &LayerSpec, input: Shape, spati
         "conv" | "pool" => {
             if !spatial {
                 return Err(fail(
-                    "needs a [channels, height, width] input, but its input is flat; move it before the fc layers".into(),
+                    "needs a [channels, height, width] input, but its input is flat; give the model input as [channels, height, width] and put conv and pool layers before the fc layers".into(),
                 ));
             }
             let kernel = require(spec.kernel, "kernel")?;

@@ -20,8 +20,10 @@ pub struct TrainArgs {
     /// output). Repeat the flag to train once per policy.
     #[arg(long, value_parser = parse_policy)]
     pub delay: Vec<DelayPolicy>,
-    /// Several delay policies separated by semicolons, trained in turn after
-    /// those of --delay, for example "synchronous;pipedream;6,4,2".
+    /// Several delay policies, trained in turn after those of --delay:
+    /// separated by commas with per-layer lists in brackets
+    /// ("synchronous,pipedream,[6,4,2]"), as `sweep` takes them, or by
+    /// semicolons ("synchronous;pipedream;6,4,2").
     #[arg(long, value_parser = parse_policies)]
     pub delays: Option<PolicyList>,
     /// Passes over the training set.
@@ -63,24 +65,14 @@ fn parse_dataset(text: &str) -> Result<DatasetName, String> {
 }
 
 fn parse_policy(text: &str) -> Result<DelayPolicy, String> {
-    let policy: DelayPolicy = text.parse()?;
-    // Named policies are checked here so that a typo fails before training;
-    // numbers and list lengths are checked against the model later.
-    if let DelayPolicy::Named(name) = &policy {
-        if name != "synchronous" && name != "pipedream" {
-            return Err(format!("unknown delay policy `{name}`; use synchronous, pipedream, an integer or a comma-separated list"));
-        }
+    match DelayPolicy::parse_list(&format!("{text};"))?.as_slice() {
+        [policy] => Ok(policy.clone()),
+        _ => Err(format!("`{text}` names several policies; give one per --delay, or use --delays")),
     }
-    Ok(policy)
 }
 
 fn parse_policies(text: &str) -> Result<PolicyList, String> {
-    let policies: Result<Vec<DelayPolicy>, String> = text.split(';').map(str::trim).filter(|p| !p.is_empty()).map(parse_policy).collect();
-    let policies = policies?;
-    if policies.is_empty() {
-        return Err("no delay policy in the list; give policies separated by semicolons".into());
-    }
-    Ok(PolicyList(policies))
+    DelayPolicy::parse_list(text).map(PolicyList)
 }
 
 impl TrainArgs {
