@@ -151,7 +151,7 @@ fn render(problem: &Problem, schedule: &Schedule, scheduler: &str, metrics: &Met
     let (chart_area, legend_area) = root.split_vertically(height - 50);
     draw_chart(problem, schedule, scheduler, metrics, &chart_area).map_err(failed)?;
     let shading = match schedule.timing {
-        Timing::Periodic { .. } => Some("lighter shades: later iterations"),
+        Timing::Periodic { .. } => Some("lighter shades: later iterations; dark lines: period boundaries"),
         Timing::Makespan { iterations } if iterations > 1 => Some("lighter shades: odd iterations"),
         Timing::Makespan { .. } => None,
     };

@@ -7,6 +7,7 @@
 //! Σ_{v∈C} dur(v) / Σ_{e∈C} distance(e): no periodic schedule can start
 //! iterations faster (Reiter 1968; Renfors and Neuvo 1981).
 
+use crate::error::GraphError;
 use crate::problem::{Objective, Problem};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -26,7 +27,7 @@ fn zero_distance_graph(problem: &Problem) -> DiGraph<usize, ()> {
 /// Rejects a cycle whose distances sum to zero: its tasks would each have to
 /// wait for the others within one iteration. The message names the tasks on
 /// one such cycle, in order.
-pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
+pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), GraphError> {
     let graph = zero_distance_graph(problem);
     for component in tarjan_scc(&graph) {
         let self_loop = component.len() == 1 && graph.contains_edge(component[0], component[0]);
@@ -34,12 +35,8 @@ pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), String> {
             continue;
         }
         let cycle = find_cycle(&graph, &component);
-        let names: Vec<&str> = cycle.iter().map(|&t| problem.tasks[t].name.as_str()).collect();
-        let first = names[0];
-        return Err(format!(
-            "dependency cycle with total distance 0: {} → {first}; give one of its edges a distance of at least 1",
-            names.join(" → ")
-        ));
+        let tasks = cycle.iter().map(|&t| problem.tasks[t].name.clone()).collect();
+        return Err(GraphError::ZeroDistanceCycle { tasks });
     }
     Ok(())
 }
@@ -84,36 +81,97 @@ pub fn topological_order(problem: &Problem) -> Vec<usize> {
         .unwrap_or_else(|_| (0..problem.tasks.len()).collect())
 }
 
-/// Whether some cycle has Σ dur − period · Σ distance > 0 (durations are each
-/// task's shortest), found by Bellman-Ford on longest paths.
+/// Tests whether some cycle has Σ dur − period · Σ distance > 0 (durations
+/// are each task's shortest), by Bellman-Ford on longest paths.
+///
+/// Edges are relaxed in the topological order of their source in the
+/// distance-0 graph, so one pass follows a whole run of distance-0 edges plus
+/// the edge with a distance after it. Without a positive cycle, a longest
+/// path is simple and so uses each of the B edges with a distance at most
+/// once: B + 1 passes settle it and pass B + 2 changes nothing. A pass
+/// without change proves that no positive cycle exists. This bounds the
+/// passes by B + 2 instead of the task count, which keeps large period
+/// problems with few delayed edges fast.
 fn has_cycle_longer_than(problem: &Problem, period: u64) -> bool {
     let n = problem.tasks.len();
-    let weights: Vec<i128> = problem
-        .edges
+    let graph = zero_distance_graph(problem);
+    let (edges, passes): (Vec<&crate::problem::Edge>, usize) = match toposort(&graph, None) {
+        Ok(order) => {
+            let mut position = vec![0usize; n];
+            for (index, node) in order.into_iter().enumerate() {
+                position[graph[node]] = index;
+            }
+            let mut edges: Vec<&crate::problem::Edge> = problem.edges.iter().collect();
+            edges.sort_by_key(|e| position[e.from]);
+            let delayed = edges.iter().filter(|e| e.distance > 0).count();
+            (edges, (delayed + 2).min(n + 1))
+        }
+        // A zero-distance cycle (never in a loaded problem): the classic
+        // bound of n + 1 passes.
+        Err(_) => (problem.edges.iter().collect(), n + 1),
+    };
+    let weights: Vec<i128> = edges
         .iter()
         .map(|e| problem.min_duration(e.from) as i128 - period as i128 * i128::from(e.distance))
         .collect();
     let mut dist = vec![0i128; n];
-    for _ in 0..n {
+    // The edge source that last raised each task's distance.
+    let mut parent = vec![usize::MAX; n];
+    for _ in 0..passes {
         let mut changed = false;
-        for (edge, &w) in problem.edges.iter().zip(&weights) {
+        for (edge, &w) in edges.iter().zip(&weights) {
             let candidate = dist[edge.from] + w;
             if candidate > dist[edge.to] {
                 dist[edge.to] = candidate;
+                parent[edge.to] = edge.from;
                 changed = true;
             }
         }
         if !changed {
             return false;
         }
+        if has_parent_cycle(&parent) {
+            return true;
+        }
     }
     true
+}
+
+/// Tests whether the parent pointers form a cycle. Each pointer was set by a
+/// strict increase of its task's distance, so a cycle among them has
+/// positive weight, and finding one ends the search early.
+fn has_parent_cycle(parent: &[usize]) -> bool {
+    // 0: unvisited, 1: on the current walk, 2: done.
+    let mut state = vec![0u8; parent.len()];
+    for start in 0..parent.len() {
+        let mut node = start;
+        while node != usize::MAX && state[node] == 0 {
+            state[node] = 1;
+            node = parent[node];
+        }
+        if node != usize::MAX && state[node] == 1 {
+            return true;
+        }
+        let mut node = start;
+        while node != usize::MAX && state[node] == 1 {
+            state[node] = 2;
+            node = parent[node];
+        }
+    }
+    false
+}
+
+/// Σ over tasks of their shortest duration. Problem loading caps durations at
+/// 2^40 and tasks at 100,000 (< 2^17), so the sum stays below 2^57; the
+/// addition saturates for problems built by other means.
+pub fn total_work(problem: &Problem) -> u64 {
+    (0..problem.tasks.len()).fold(0u64, |sum, t| sum.saturating_add(problem.min_duration(t)))
 }
 
 /// The iteration bound, rounded up: the smallest integer period that no cycle
 /// forbids. 0 when the graph has no cycle.
 pub fn iteration_bound(problem: &Problem) -> u64 {
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
+    let work = total_work(problem);
     if !has_cycle_longer_than(problem, 0) {
         return 0;
     }
@@ -153,7 +211,9 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
                     start = start.max(finish[i - d][edge.from]);
                 }
             }
-            finish[i][v] = start + problem.min_duration(v);
+            // At most the sum of all copies' durations: below 2^57 for a
+            // loaded problem (at most 100,000 copies of at most 2^40).
+            finish[i][v] = start.saturating_add(problem.min_duration(v));
             longest = longest.max(finish[i][v]);
         }
     }
@@ -164,15 +224,15 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
 /// load bound ⌈Σ min dur / P⌉, the longest task and the iteration bound; for
 /// makespan the larger of the critical path and ⌈N · Σ min dur / P⌉.
 pub fn basic_lower_bound(problem: &Problem) -> u64 {
-    let p = problem.array_count() as u64;
-    let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).sum();
+    let p = (problem.array_count() as u64).max(1);
+    let work = total_work(problem);
     match problem.objective {
         Objective::Period => {
             let longest = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).max().unwrap_or(0);
             work.div_ceil(p).max(longest).max(iteration_bound(problem)).max(1)
         }
         Objective::Makespan { iterations } => {
-            critical_path(problem, iterations).max((work * u64::from(iterations)).div_ceil(p))
+            critical_path(problem, iterations).max(work.saturating_mul(u64::from(iterations)).div_ceil(p))
         }
     }
 }
@@ -331,4 +391,60 @@ fn cheapest_cut(durations: &[u64], transfers: &[u64], period: u64) -> Option<u64
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::{Edge, Task};
+
+    fn problem(durations: &[u64], edges: &[(usize, usize, u32)]) -> Problem {
+        Problem {
+            name: "g".into(),
+            source: "g.yaml".into(),
+            arrays: vec![None, None],
+            tasks: durations
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| Task { name: format!("t{i}"), layer: None, kind: None, gemm: None, durations: vec![d, d] })
+                .collect(),
+            edges: edges.iter().map(|&(from, to, distance)| Edge { from, to, distance, bytes: 0 }).collect(),
+            link: None,
+            objective: Objective::Period,
+            network: None,
+        }
+    }
+
+    #[test]
+    fn iteration_bound_takes_worst_cycle() {
+        // Cycle t0 → t1 → t0 of 3 + 4 cycles over distance 2: ⌈7/2⌉ = 4.
+        assert_eq!(iteration_bound(&problem(&[3, 4], &[(0, 1, 0), (1, 0, 2)])), 4);
+        // A self loop of 5 cycles at distance 1 dominates.
+        assert_eq!(iteration_bound(&problem(&[3, 4, 5], &[(0, 1, 0), (1, 0, 2), (2, 2, 1)])), 5);
+        // No cycle: no bound.
+        assert_eq!(iteration_bound(&problem(&[3, 4], &[(0, 1, 0)])), 0);
+    }
+
+    #[test]
+    fn iteration_bound_on_long_ring() {
+        // A ring of 2000 tasks of 1 cycle each closed by one edge of
+        // distance 3: ⌈2000/3⌉ = 667.
+        let n = 2000;
+        let mut edges: Vec<(usize, usize, u32)> = (0..n - 1).map(|i| (i, i + 1, 0)).collect();
+        edges.push((n - 1, 0, 3));
+        assert_eq!(iteration_bound(&problem(&vec![1; n], &edges)), 667);
+    }
+
+    #[test]
+    fn zero_distance_cycle_is_named_from_lowest_task() {
+        let message = check_zero_distance_cycles(&problem(&[1, 1, 1], &[(2, 1, 0), (1, 0, 0), (0, 2, 0)])).unwrap_err().to_string();
+        assert!(message.contains("t0 → t2 → t1 → t0"), "{message}");
+    }
+
+    #[test]
+    fn critical_path_spans_iterations() {
+        // t0 (3) → t1 (4) with t1 → t0 at distance 1: two iterations chain
+        // into 3 + 4 + 3 + 4 = 14.
+        assert_eq!(critical_path(&problem(&[3, 4], &[(0, 1, 0), (1, 0, 1)]), 2), 14);
+    }
 }

@@ -24,3 +24,4 @@ pub mod workload;
 
 #[cfg(feature = "solver")]
 pub mod ilp;
+pub mod train;

@@ -158,20 +158,26 @@ fn check_periodic(problem: &Problem, copies: &[Vec<Placement>], period: u64) -> 
             ));
         }
     }
+    // Occupancy modulo T: sorted by s mod T, the busy intervals of one array
+    // are pairwise disjoint on the circle of length T exactly when each one
+    // ends before the next begins and the last ends before the first begins
+    // one period later. Each of those checks is the rule
+    // (s(u) − s(v)) mod T ∈ [dur(v), T − dur(u)] for a neighbouring pair.
     for array in 0..problem.array_count() {
-        let busy: Vec<&Placement> =
-            tasks.iter().filter(|p| p.array == array && problem.duration(p.task, p.array) > 0).collect();
-        for (a, u) in busy.iter().enumerate() {
-            for v in &busy[a + 1..] {
-                let du = problem.duration(u.task, array) as i128;
-                let dv = problem.duration(v.task, array) as i128;
-                let offset = (u.start as i128 - v.start as i128).rem_euclid(t);
-                if offset < dv || offset > t - du {
-                    return violation(format!(
-                        "{} and {} overlap modulo the period {period} on array {array}",
-                        problem.tasks[u.task].name, problem.tasks[v.task].name
-                    ));
-                }
+        let mut busy: Vec<(i128, i128, usize)> = tasks
+            .iter()
+            .filter(|p| p.array == array && problem.duration(p.task, p.array) > 0)
+            .map(|p| ((p.start as i128).rem_euclid(t), problem.duration(p.task, array) as i128, p.task))
+            .collect();
+        busy.sort_unstable();
+        for (index, &(offset, duration, task)) in busy.iter().enumerate() {
+            let (next_offset, _, next_task) = busy[(index + 1) % busy.len()];
+            let next_start = if index + 1 == busy.len() { next_offset + t } else { next_offset };
+            if busy.len() > 1 && offset + duration > next_start {
+                return violation(format!(
+                    "{} and {} overlap modulo the period {period} on array {array}",
+                    problem.tasks[task].name, problem.tasks[next_task].name
+                ));
             }
         }
     }

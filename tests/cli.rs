@@ -160,3 +160,13 @@ fn sweep_makespan_objective_applies() {
     let table = std::fs::read_to_string(&csv).unwrap();
     assert!(table.lines().nth(1).unwrap().contains(",list,makespan,"), "{table}");
 }
+
+#[test]
+fn usage_errors_keep_their_details() {
+    let message = bad_input(&["solve"]);
+    assert!(message.contains("<FILE>"), "{message}");
+    let message = bad_input(&["solve", "problems/tg-two-bins.yaml", "--scheduler", "greedy"]);
+    assert!(message.contains("possible values: ilp, list, standard, all"), "{message}");
+    let message = bad_input(&["solve", "problems/tg-two-bins.yaml", "--time-limit", "-1"]);
+    assert!(message.contains("--time-limit -1"), "{message}");
+}

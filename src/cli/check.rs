@@ -18,6 +18,15 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
     let problem = load_problem(&args.file, &args.problem)?;
     let text = crate::problem::read_text(&args.result)?;
+    // A syntax error is reported with its line and column before the
+    // records are read.
+    if text.trim().is_empty() {
+        return Err(CliError::Input(crate::error::InputError::new(
+            &args.result,
+            "result file is empty; give the output of `spikepipe solve --json`",
+        )));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(|e| crate::error::InputError::from_json(&args.result, &e))?;
     let records = crate::report::parse_results(&args.result, &text)?;
     let mut failures = Vec::new();
     for (index, record) in records.iter().enumerate() {
@@ -25,9 +34,9 @@ pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
         match crate::report::to_schedule(&problem, record) {
             Err(message) => return Err(CliError::Input(crate::error::InputError::new(&args.result, format!("{label}: {message}")))),
             Ok(schedule) => match crate::validate::validate(&problem, &schedule) {
-                Ok(()) => println!("{label}: valid, {} {}", problem.objective.name(), schedule.value(&problem)),
+                Ok(()) => super::emit(&format!("{label}: valid, {} {}\n", problem.objective.name(), schedule.value(&problem)))?,
                 Err(violation) => {
-                    println!("{label}: invalid: {violation}");
+                    super::emit(&format!("{label}: invalid: {violation}\n"))?;
                     failures.push(format!("{label}: {violation}"));
                 }
             },
@@ -36,6 +45,12 @@ pub fn run(args: &CheckArgs) -> Result<i32, CliError> {
     if failures.is_empty() {
         Ok(0)
     } else {
-        Err(CliError::NoSchedule(failures.join("; ")))
+        // Each violation is named on stdout above; stderr gets the count.
+        Err(CliError::NoSchedule(format!(
+            "{} of {} results in {} break the schedule rules",
+            failures.len(),
+            records.len(),
+            args.result.display()
+        )))
     }
 }

@@ -7,8 +7,9 @@ mod export;
 mod solve;
 mod sweep;
 mod tasks;
+mod train;
 
-use crate::error::{InputError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
+use crate::error::{InputError, OutputError, SolverError, EXIT_BAD_INPUT, EXIT_NO_SCHEDULE};
 use crate::problem::{LoadOptions, Objective, Problem};
 use crate::sched::{SchedulerKind, SolveOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -25,13 +26,19 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     NoSchedule(String),
+    #[error("{0}")]
+    Solver(#[from] SolverError),
+    #[error("{0}")]
+    Output(#[from] OutputError),
 }
 
 impl CliError {
     pub fn exit_status(&self) -> i32 {
         match self {
-            CliError::Input(_) | CliError::Usage(_) => EXIT_BAD_INPUT,
-            CliError::NoSchedule(_) => EXIT_NO_SCHEDULE,
+            CliError::Input(_) | CliError::Usage(_) | CliError::Output(_) => EXIT_BAD_INPUT,
+            CliError::Solver(SolverError::NotApplicable { .. }) => EXIT_BAD_INPUT,
+            // A failed solver found no schedule.
+            CliError::NoSchedule(_) | CliError::Solver(SolverError::Failed { .. }) => EXIT_NO_SCHEDULE,
         }
     }
 }
@@ -59,6 +66,8 @@ enum Command {
     Tasks(tasks::TasksArgs),
     /// Validate the schedules of a `solve --json` result against a problem.
     Check(check::CheckArgs),
+    /// Train a network on bundled data with delayed gradients.
+    Train(crate::train::command::TrainArgs),
     /// Solve models over array counts, delays and tilings; write tables, plots and a report.
     Sweep(Box<sweep::SweepArgs>),
     /// Write the ILP model (.lp, .mps) or the problem as JSON (.json).
@@ -100,7 +109,7 @@ pub struct ProblemArgs {
     #[arg(long, value_enum)]
     objective: Option<ObjectiveChoice>,
     /// Iterations unrolled for the makespan objective (implies makespan).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     iterations: Option<u64>,
     /// Identical processors for a bare .stg file (ignored for YAML problems).
     #[arg(long)]
@@ -111,13 +120,13 @@ pub struct ProblemArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SolverArgs {
     /// Time limit in seconds for one scheduler on one problem.
-    #[arg(long, default_value_t = 60.0)]
+    #[arg(long, default_value_t = 60.0, allow_negative_numbers = true)]
     time_limit: f64,
     /// Solver threads (default: chosen by HiGHS).
     #[arg(long)]
     threads: Option<u32>,
     /// Relative MIP gap at which the ILP may stop (0 asks for a proof).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     mip_gap: f64,
 }
 
@@ -125,12 +134,12 @@ impl SolverArgs {
     fn options(&self, verbose: u8, progress: bool) -> Result<SolveOptions, CliError> {
         if !(self.time_limit.is_finite() && self.time_limit > 0.0 && self.time_limit <= 1e7) {
             return Err(CliError::Usage(format!(
-                "--time-limit {} is invalid; give a positive number of seconds",
+                "--time-limit {:?} is invalid; give a positive number of seconds, at most 1e7",
                 self.time_limit
             )));
         }
         if !(self.mip_gap.is_finite() && (0.0..1.0).contains(&self.mip_gap)) {
-            return Err(CliError::Usage(format!("--mip-gap {} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
+            return Err(CliError::Usage(format!("--mip-gap {:?} is invalid; give a fraction from 0 up to 1", self.mip_gap)));
         }
         if self.threads == Some(0) {
             return Err(CliError::Usage("--threads 0 is invalid; give at least 1".into()));
@@ -147,6 +156,10 @@ impl SolverArgs {
 
 /// Loads a problem file and applies the command-line overrides.
 pub fn load_problem(path: &Path, args: &ProblemArgs) -> Result<Problem, CliError> {
+    let is_stg = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("stg"));
+    if args.processors.is_some() && !is_stg {
+        log::warn!("--processors applies only to .stg files; {} sets its own arrays", path.display());
+    }
     let mut problem = crate::problem::load(path, LoadOptions { processors: args.processors })?;
     let objective = match (args.objective, args.iterations) {
         (None, None) => return Ok(problem),
@@ -184,9 +197,18 @@ pub fn main() -> Result<i32, CliError> {
             | clap::error::ErrorKind::DisplayVersion
             | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
             _ => {
+                // clap's message spans several lines (the error, the values
+                // it expected, a tip, the usage); keep all but the usage on
+                // one line.
                 let text = error.render().to_string();
-                let first = text.lines().next().unwrap_or("invalid command line").trim_start_matches("error: ");
-                return Err(CliError::Usage(format!("{first}; see spikepipe --help")));
+                let parts: Vec<&str> = text
+                    .lines()
+                    .take_while(|line| !line.starts_with("Usage:"))
+                    .map(|line| line.trim().trim_start_matches("error: "))
+                    .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+                    .collect();
+                let message = parts.join(" ");
+                return Err(CliError::Usage(format!("{message}; see spikepipe --help")));
             }
         },
     };
@@ -213,9 +235,25 @@ pub fn main() -> Result<i32, CliError> {
         Command::Compare(args) => solve::run_compare(&args, cli.verbose, cli.quiet),
         Command::Tasks(args) => tasks::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Train(args) => train::run(&args, cli.quiet),
         Command::Sweep(args) => sweep::run(&args, cli.verbose, cli.quiet),
         Command::Export(args) => export::run(&args),
         Command::Bench(args) => bench::run(&args, cli.quiet),
+    }
+}
+
+/// Writes results to standard output. A closed pipe (the reader stopped
+/// early, as `head` does) ends the output quietly; any other write failure
+/// is an error instead of a panic.
+pub(crate) fn emit(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Output(OutputError { path: PathBuf::from("standard output"), content: "results", source: e }))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -120,14 +120,14 @@ pub fn run_solve(args: &SolveArgs, verbose: u8, quiet: bool) -> Result<i32, CliE
     }
     let records = records_of(&[(&problem, &runs, standard.as_ref())]);
     if args.json {
-        println!("{}", crate::report::to_json(&records));
+        super::emit(&format!("{}\n", crate::report::to_json(&records)))?;
     } else {
-        print!("{}", crate::report::comparison_table(&records));
+        super::emit(&crate::report::comparison_table(&records))?;
         if verbose >= 1 {
             for run in &runs {
                 if let Some(schedule) = &run.outcome.schedule {
-                    println!("\n{} schedule of {}:", run.outcome.scheduler.name(), problem.name);
-                    print!("{}", format_table(&schedule_rows(&problem, schedule)));
+                    super::emit(&format!("\n{} schedule of {}:\n", run.outcome.scheduler.name(), problem.name))?;
+                    super::emit(&format_table(&schedule_rows(&problem, schedule)))?;
                 }
             }
         }
@@ -155,9 +155,9 @@ pub fn run_compare(args: &CompareArgs, verbose: u8, quiet: bool) -> Result<i32, 
         results.iter().map(|(p, r, s)| (*p, r, s.as_ref())).collect();
     let records = records_of(&with_standard);
     if args.json {
-        println!("{}", crate::report::to_json(&records));
+        super::emit(&format!("{}\n", crate::report::to_json(&records)))?;
     } else {
-        print!("{}", crate::report::comparison_table(&records));
+        super::emit(&crate::report::comparison_table(&records))?;
         if !quiet {
             eprintln!("Gantt charts written to {}", args.gantt.display());
         }
@@ -194,7 +194,7 @@ fn records_of(results: &[(&Problem, &Vec<Run>, Option<&Schedule>)]) -> Vec<crate
 
 fn draw_charts(problem: &Problem, runs: &[Run], dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| CliError::Usage(format!("{}: cannot create the Gantt directory: {e}", dir.display())))?;
+        .map_err(|e| CliError::Usage(format!("{}: cannot create the Gantt directory ({e}); give another directory with --gantt", dir.display())))?;
     for run in runs {
         if let (Some(schedule), Some(metrics)) = (&run.outcome.schedule, &run.metrics) {
             let path = dir.join(format!("{}-{}.png", file_stem(&problem.name), run.outcome.scheduler.name()));

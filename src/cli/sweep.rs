@@ -258,7 +258,7 @@ pub fn run(args: &SweepArgs, verbose: u8, quiet: bool) -> Result<i32, CliError> 
     bar.finish_and_clear();
     let wall_seconds = started.elapsed().as_secs_f64();
 
-    print!("{}", format_table(&summary_rows(&rows)));
+    super::emit(&format_table(&summary_rows(&rows)))?;
     let timing = Timing { jobs, solver_threads: options.threads, time_limit: options.time_limit.as_secs_f64(), wall_seconds };
     write_outputs(args, &grid, &rows, &timing, quiet)?;
 

@@ -38,8 +38,10 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// Channels x height x width, saturating: a shape too large for a u64
+    /// then fails the size check instead of wrapping to a small value.
     pub fn elements(&self) -> u64 {
-        self.channels * self.height * self.width
+        self.channels.saturating_mul(self.height).saturating_mul(self.width)
     }
 }
 
@@ -76,8 +78,10 @@ impl Layer {
     /// Number of weights (biases excluded); 0 for a pool.
     pub fn weights(&self) -> u64 {
         match self {
-            Layer::Fc { inputs, outputs } => inputs * outputs,
-            Layer::Conv { input, output, kernel, .. } => input.channels * output.channels * kernel * kernel,
+            Layer::Fc { inputs, outputs } => inputs.saturating_mul(*outputs),
+            Layer::Conv { input, output, kernel, .. } => {
+                input.channels.saturating_mul(output.channels).saturating_mul(kernel.saturating_mul(*kernel))
+            }
             Layer::Pool { .. } => 0,
         }
     }
@@ -131,14 +135,25 @@ impl Network {
             }
         };
         let spatial_input = spec.input.len() == 3;
+        let missing = |key: &str| fail(format!("model has no `{key}`; add `{key}: N` to the model or to the problem file"));
+        let timesteps = spec.timesteps.ok_or_else(|| missing("timesteps"))?;
+        let batch = spec.batch.ok_or_else(|| missing("batch"))?;
         for (what, value) in [
             ("input size", input.channels),
             ("input size", input.height),
             ("input size", input.width),
-            ("timesteps", spec.timesteps),
-            ("batch", spec.batch),
+            ("timesteps", timesteps),
+            ("batch", batch),
         ] {
             check_dimension(path, what, value)?;
+        }
+        // Each size is at most 2^24, so the product fits in a u64 (2^72 would
+        // not, hence the checked multiplication).
+        let input_elements = u128::from(input.channels) * u128::from(input.height) * u128::from(input.width);
+        if input_elements > u128::from(MAX_DIMENSION) {
+            return Err(fail(format!(
+                "model `input` has {input_elements} elements (channels x height x width), above the supported maximum {MAX_DIMENSION}; use a smaller input"
+            )));
         }
         let neuron = match &spec.neuron {
             None => Neuron::default(),
@@ -174,8 +189,17 @@ impl Network {
                 }
                 Layer::Conv { output, .. } | Layer::Pool { output, .. } => *output,
             };
-            check_dimension(path, &format!("layer {number} output size"), shape.elements())?;
-            check_workload_size(path, number, &built, spec.batch * spec.timesteps)?;
+            let output_elements = u128::from(shape.channels) * u128::from(shape.height) * u128::from(shape.width);
+            if output_elements > u128::from(MAX_DIMENSION) {
+                return Err(fail(format!(
+                    "layer {number} ({}) outputs {output_elements} elements ({}x{}x{}), above the supported maximum {MAX_DIMENSION}; use fewer channels or a smaller input, kernel or padding",
+                    built.type_name(),
+                    shape.channels,
+                    shape.height,
+                    shape.width
+                )));
+            }
+            check_workload_size(path, number, &built, batch * timesteps)?;
             layers.push(built);
         }
         if !layers.last().is_some_and(Layer::is_weighted) {
@@ -184,8 +208,8 @@ impl Network {
         Ok(Network {
             name: spec.name.clone(),
             input,
-            timesteps: spec.timesteps,
-            batch: spec.batch,
+            timesteps,
+            batch,
             neuron,
             layers,
         })
@@ -265,7 +289,7 @@ fn build_layer(path: &Path, number: usize, spec: &LayerSpec, input: Shape, spati
         "conv" | "pool" => {
             if !spatial {
                 return Err(fail(
-                    "needs a [channels, height, width] input, but its input is flat; move it before the fc layers".into(),
+                    "needs a [channels, height, width] input, but its input is flat; give the model input as [channels, height, width] and put conv and pool layers before the fc layers".into(),
                 ));
             }
             let kernel = require(spec.kernel, "kernel")?;

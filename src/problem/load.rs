@@ -20,24 +20,39 @@ pub const MAX_TASKS: usize = 100_000;
 pub const MAX_ITERATIONS: u64 = 10_000;
 
 /// Reads a UTF-8 text file with a clear error for missing, unreadable,
-/// directory or oversized paths.
+/// directory or oversized paths. The read stops after [`MAX_FILE_BYTES`]
+/// bytes, so that a device such as `/dev/zero`, whose size the file system
+/// reports as 0, cannot exhaust memory.
 pub fn read_text(path: &Path) -> Result<String, InputError> {
-    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
+    use std::io::Read;
+
+    let cannot_read = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => InputError::new(path, "file not found; check the path"),
-        _ => InputError::new(path, format!("cannot read: {e}")),
-    })?;
+        std::io::ErrorKind::PermissionDenied => {
+            InputError::new(path, "permission denied; make the file readable or give another path")
+        }
+        _ => InputError::new(path, format!("cannot read the file ({e}); check the path")),
+    };
+    let metadata = std::fs::metadata(path).map_err(cannot_read)?;
     if metadata.is_dir() {
-        return Err(InputError::new(path, "is a directory; give a file"));
+        return Err(InputError::new(path, "is a directory, not a file; give the path of a file"));
     }
+    let too_large =
+        || InputError::new(path, format!("file is larger than the supported maximum of {MAX_FILE_BYTES} bytes; give a smaller file"));
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(InputError::new(
-            path,
-            format!("file is {} bytes, above the supported maximum of {MAX_FILE_BYTES}", metadata.len()),
-        ));
+        return Err(too_large());
     }
-    let bytes = std::fs::read(path).map_err(|e| InputError::new(path, format!("cannot read: {e}")))?;
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
     String::from_utf8(bytes).map_err(|e| {
-        InputError::new(path, format!("is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        InputError::new(
+            path,
+            format!("is not UTF-8 text (invalid byte at offset {}); save the file as UTF-8", e.utf8_error().valid_up_to()),
+        )
     })
 }
 
@@ -67,47 +82,134 @@ pub struct LoadOptions {
 /// bare `.stg` file (which needs `options.processors`).
 pub fn load(path: &Path, options: LoadOptions) -> Result<Problem, InputError> {
     let text = read_text(path)?;
-    let problem = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("stg")) {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("stg")) {
         let processors = options.processors.ok_or_else(|| {
             InputError::new(path, "an STG file needs the processor count; add --processors P")
         })?;
-        let graph = stg::parse(path, &text)?;
-        let name = path.file_stem().map_or("stg".into(), |s| s.to_string_lossy().into_owned());
-        let processors = check_processors(path, processors)?;
-        task_graph_problem(path, name, processors, Objective::Makespan { iterations: 1 }, None, graph.tasks, graph.edges)?
+        stg_problem(path, &text, processors)
     } else {
-        match parse_problem_spec(path, &text)? {
-            ProblemSpec::Network(spec) => super::network::build_network_problem(path, &spec)?,
-            ProblemSpec::TaskGraph(spec) => build_task_graph(path, &spec)?,
-        }
+        build(path, &parse_problem_spec(path, &text)?)
+    }
+}
+
+/// Builds the makespan problem (one iteration, free transfers) of STG text
+/// on `processors` identical processors, named after the file.
+pub fn stg_problem(path: &Path, text: &str, processors: u64) -> Result<Problem, InputError> {
+    let processors = check_processors(path, processors)?;
+    let graph = stg::parse(path, text)?;
+    let name = path.file_stem().map_or("stg".into(), |s| s.to_string_lossy().into_owned());
+    let problem = task_graph_problem(path, name, processors, Objective::Makespan { iterations: 1 }, None, graph.tasks, graph.edges)?;
+    check_cycles(path, problem)
+}
+
+/// Validates a parsed YAML problem. Files that `spec` names (a model path or
+/// an STG file) are read relative to `path`; [`ProblemSpec::references_files`]
+/// tells whether there are any.
+pub fn build(path: &Path, spec: &ProblemSpec) -> Result<Problem, InputError> {
+    let problem = match spec {
+        ProblemSpec::Network(spec) => super::network::build_network_problem(path, spec)?,
+        ProblemSpec::TaskGraph(spec) => build_task_graph(path, spec)?,
     };
-    crate::graph::check_zero_distance_cycles(&problem).map_err(|message| InputError::new(path, message))?;
+    check_cycles(path, problem)
+}
+
+fn check_cycles(path: &Path, problem: Problem) -> Result<Problem, InputError> {
+    crate::graph::check_zero_distance_cycles(&problem).map_err(|error| InputError::new(path, error.to_string()))?;
     Ok(problem)
 }
 
 /// Parses a YAML problem file, telling the two kinds apart by their keys.
 pub fn parse_problem_spec(path: &Path, text: &str) -> Result<ProblemSpec, InputError> {
-    let value: serde_yaml::Value = parse_yaml(path, text)?;
-    let Some(mapping) = value.as_mapping() else {
-        return Err(InputError::new(path, "a problem file must be a YAML mapping with `name` and `network`, `tasks` or `stg`"));
-    };
-    let has = |key: &str| mapping.contains_key(key);
+    let TopLevelKeys(keys) = parse_yaml(path, text)?;
+    let has = |key: &str| keys.iter().any(|k| k == key);
     if has("network") {
         Ok(ProblemSpec::Network(parse_yaml(path, text)?))
     } else if has("tasks") || has("stg") {
         Ok(ProblemSpec::TaskGraph(parse_yaml(path, text)?))
+    } else if has("layers") && has("input") {
+        Err(InputError::new(
+            path,
+            "this is a model file, not a problem file; write a problem that names it under `network:` and lists the `arrays`",
+        ))
     } else {
-        let unknown: Vec<String> = mapping
-            .keys()
-            .filter_map(|k| k.as_str())
-            .filter(|k| !NETWORK_KEYS.contains(k) && !TASK_GRAPH_KEYS.contains(k))
-            .map(|k| format!("`{k}`"))
+        let unknown: Vec<String> = keys
+            .iter()
+            .filter(|k| !NETWORK_KEYS.contains(&k.as_str()) && !TASK_GRAPH_KEYS.contains(&k.as_str()))
+            .map(|k| {
+                let known: Vec<&str> = NETWORK_KEYS.iter().chain(TASK_GRAPH_KEYS).copied().collect();
+                match crate::error::closest_name(k, &known) {
+                    Some(close) => format!("`{k}` (did you mean `{close}`?)"),
+                    None => format!("`{k}`"),
+                }
+            })
             .collect();
         let hint = if unknown.is_empty() { String::new() } else { format!(" (unknown keys: {})", unknown.join(", ")) };
         Err(InputError::new(
             path,
             format!("the problem has neither `network` nor `tasks` nor `stg`{hint}; add one of them"),
         ))
+    }
+}
+
+/// The string keys of a top-level YAML mapping, values skipped. Unlike a
+/// `serde_yaml::Value`, skipping accepts every scalar (integers beyond 64
+/// bits too), so that the typed parse reports such values with their field.
+struct TopLevelKeys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for TopLevelKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+
+        struct KeysVisitor;
+        impl<'de> Visitor<'de> for KeysVisitor {
+            type Value = TopLevelKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a YAML mapping with `name` and `network`, `tasks` or `stg`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevelKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<KeyName>()? {
+                    map.next_value::<IgnoredAny>()?;
+                    keys.extend(key.0);
+                }
+                Ok(TopLevelKeys(keys))
+            }
+        }
+
+        /// A mapping key: its text when it is a string.
+        struct KeyName(Option<String>);
+        impl<'de> serde::Deserialize<'de> for KeyName {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyVisitor;
+                impl<'de> Visitor<'de> for KeyVisitor {
+                    type Value = KeyName;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a key")
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyName, E> {
+                        Ok(KeyName(Some(v.to_string())))
+                    }
+                    fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyName, E> {
+                        Ok(KeyName(None))
+                    }
+                    fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyName, E> {
+                        Ok(KeyName(None))
+                    }
+                    fn visit_u64<E: de::Error>(self, _: u64) -> Result<KeyName, E> {
+                        Ok(KeyName(None))
+                    }
+                    fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyName, E> {
+                        Ok(KeyName(None))
+                    }
+                    fn visit_unit<E: de::Error>(self) -> Result<KeyName, E> {
+                        Ok(KeyName(None))
+                    }
+                }
+                deserializer.deserialize_any(KeyVisitor)
+            }
+        }
+
+        deserializer.deserialize_map(KeysVisitor)
     }
 }
 
@@ -165,7 +267,8 @@ fn build_task_graph(path: &Path, spec: &TaskGraphSpec) -> Result<Problem, InputE
             return Err(InputError::new(path, "give either `stg` or `tasks`/`edges`, not both"));
         }
         let stg_path = path.parent().unwrap_or(Path::new(".")).join(stg_file);
-        let graph = stg::parse(&stg_path, &read_text(&stg_path)?)?;
+        let text = read_text(&stg_path).map_err(|e| super::network::referenced_file_error(path, "stg", stg_file, e))?;
+        let graph = stg::parse(&stg_path, &text)?;
         return task_graph_problem(path, spec.name.clone(), processors, objective, link, graph.tasks, graph.edges);
     }
 
@@ -258,4 +361,44 @@ pub(super) fn task_graph_problem(
         objective,
         network: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nine levels of nine-fold aliases: 9^9 nodes when expanded.
+    fn alias_bomb() -> String {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn alias_expansion_stops_at_repetition_limit() {
+        // A parse that expands every alias (into a generic YAML value) stops
+        // at serde_norway's repetition limit, with a message that says why.
+        let started = std::time::Instant::now();
+        let error = parse_yaml::<serde_yaml::Value>(Path::new("bomb.yaml"), &alias_bomb()).unwrap_err();
+        assert!(error.message.contains("repetition limit exceeded"), "{error}");
+        assert!(error.message.contains("anchors"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn alias_bomb_in_problem_is_rejected_without_expansion() {
+        let text = format!("name: n\nprocessors: 1\ntasks: [{{id: a, duration: 1}}]\n{}", alias_bomb());
+        let error = parse_problem_spec(Path::new("bomb.yaml"), &text).unwrap_err();
+        assert!(error.message.contains("unknown field `a0`"), "{error}");
+    }
+
+    #[test]
+    fn integer_beyond_u64_names_its_field() {
+        let text = "name: n\nprocessors: 1\ntasks: [{id: a, duration: 123456789012345678901234567890}]\n";
+        let error = parse_problem_spec(Path::new("p.yaml"), text).unwrap_err();
+        assert!(error.message.starts_with("tasks[0].duration: 123456789012345678901234567890 is too large"), "{error}");
+    }
 }

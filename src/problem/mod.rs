@@ -5,14 +5,18 @@
 //! edges with an iteration distance and bytes, the arrays, the link and the
 //! objective. The schedulers and the validator see nothing else.
 
+pub mod fields;
 pub mod load;
 mod network;
 mod spec;
 pub mod stg;
 
-pub use load::{load, parse_objective, parse_problem_spec, parse_yaml, read_text, LoadOptions};
+pub use load::{build, load, parse_objective, parse_problem_spec, parse_yaml, read_text, stg_problem, LoadOptions};
 pub use network::{build_network_problem, resolve_tiling};
-pub use spec::{ArrayGroupSpec, LayerTilingSpec, LinkSpec, NetworkProblemSpec, NetworkRef, OneOrMany, DelaySpec, ProblemSpec, TilingSpec};
+pub use spec::{
+    ArrayGroupSpec, DelaySpec, LayerTilingSpec, LinkSpec, NetworkProblemSpec, NetworkRef, OneOrMany, ProblemSpec, TaskGraphSpec,
+    TilingSpec,
+};
 
 use crate::cost::{ArraySpec, Link};
 use crate::workload::TaskKind;

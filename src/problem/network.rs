@@ -52,24 +52,47 @@ pub fn resolve_tiling(path: &Path, network: &Network, spec: &TilingSpec) -> Resu
     TilingPlan::resolve(network, whole, &per_layer).map_err(fail)
 }
 
+/// Reports an unreadable file that a problem names at the problem file, with
+/// the path as written and as resolved.
+pub(super) fn referenced_file_error(problem: &Path, key: &str, written: &str, error: InputError) -> InputError {
+    InputError::new(
+        problem,
+        format!("`{key}: {written}` (resolved relative to the problem file as {}): {}", error.path.display(), error.message),
+    )
+}
+
 /// Builds a network problem from its parsed file.
 pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<Problem, InputError> {
     let mut model = match &spec.network {
         NetworkRef::Path(file) => {
             let model_path = path.parent().unwrap_or(Path::new(".")).join(file);
-            let text = super::read_text(&model_path)?;
+            let text = super::read_text(&model_path).map_err(|e| referenced_file_error(path, "network", file, e))?;
             let model = crate::model::ModelSpec::parse(&model_path, &text)?;
             (model, model_path)
         }
         NetworkRef::Inline(model) => ((**model).clone(), path.to_path_buf()),
     };
     if let Some(batch) = spec.batch {
-        model.0.batch = batch;
+        model.0.batch = Some(batch);
     }
     if let Some(timesteps) = spec.timesteps {
-        model.0.timesteps = timesteps;
+        model.0.timesteps = Some(timesteps);
     }
-    let network = Network::from_spec(&model.1, &model.0)?;
+    let overridden = spec.batch.is_some() || spec.timesteps.is_some();
+    let network = Network::from_spec(&model.1, &model.0).map_err(|mut error| {
+        // A layer too large for the batch or timesteps of the problem file
+        // is reported at the model, so name the values and where they come from.
+        if overridden && error.path != path {
+            error.message = format!(
+                "{} (with batch {} and timesteps {} as set in {})",
+                error.message,
+                model.0.batch.unwrap_or(0),
+                model.0.timesteps.unwrap_or(0),
+                path.display()
+            );
+        }
+        error
+    })?;
 
     let mut arrays = Vec::new();
     for group in &spec.arrays.0 {
@@ -102,6 +125,19 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     if update_ops_per_weight > 1_000_000 {
         return Err(InputError::new(path, format!("`update_ops_per_weight` is {update_ops_per_weight}; give at most 1000000")));
     }
+    for (index, layer) in network.layers.iter().enumerate() {
+        let update_ops = layer.weights().checked_mul(update_ops_per_weight).filter(|&ops| ops <= crate::model::MAX_WORKLOAD);
+        if update_ops.is_none() {
+            return Err(InputError::new(
+                path,
+                format!(
+                    "layer {} has {} weights, and {update_ops_per_weight} update operations per weight exceed 2^60 operations; lower `update_ops_per_weight` or the layer size",
+                    index + 1,
+                    layer.weights()
+                ),
+            ));
+        }
+    }
     let policy = spec.gradient_delay.as_ref().map(|d| d.0.clone()).unwrap_or_default();
     let weighted = network.weighted_layers();
     let delays = policy.resolve(weighted.len()).map_err(|message| InputError::new(path, message))?;
@@ -113,6 +149,16 @@ pub fn build_network_problem(path: &Path, spec: &NetworkProblemSpec) -> Result<P
     };
     let workload = tile_workload(&network, &settings, &build_workload(&network, &settings), &plan)
         .map_err(|message| InputError::new(path, message))?;
+    if workload.tasks.len() > MAX_TASKS {
+        return Err(InputError::new(
+            path,
+            format!(
+                "the network's {} layers make {} tasks, above the supported maximum of {MAX_TASKS}; use fewer layers",
+                network.layers.len(),
+                workload.tasks.len()
+            ),
+        ));
+    }
     if let Objective::Makespan { iterations } = objective {
         if workload.tasks.len() as u64 * u64::from(iterations) > MAX_TASKS as u64 {
             return Err(InputError::new(path, format!("{iterations} iterations of {} tasks exceed {MAX_TASKS} task copies; lower `iterations`", workload.tasks.len())));

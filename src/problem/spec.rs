@@ -5,9 +5,10 @@
 //! array group or a list) use small visitors instead of untagged enums, so
 //! that errors inside them keep their line and column.
 
+use super::fields::{self, ArrayCount, Bandwidth, Bytes, Cycles, Delay, Dimension, Distance, Iterations, Processors, UpdateOps, ValueBits, Whole};
 use crate::model::ModelSpec;
 use crate::workload::DelayPolicy;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
@@ -28,19 +29,35 @@ pub enum ProblemSpec {
     TaskGraph(TaskGraphSpec),
 }
 
+impl ProblemSpec {
+    /// Whether building the problem reads other files (a model path or an
+    /// STG file).
+    pub fn references_files(&self) -> bool {
+        match self {
+            ProblemSpec::Network(spec) => matches!(spec.network, NetworkRef::Path(_)),
+            ProblemSpec::TaskGraph(spec) => spec.stg.is_some(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a network problem mapping")]
 pub struct NetworkProblemSpec {
     pub name: String,
     pub network: NetworkRef,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub batch: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub timesteps: Option<u64>,
     pub arrays: OneOrMany<ArrayGroupSpec>,
     pub link: Option<LinkSpec>,
+    #[serde(default, deserialize_with = "fields::optional::<ValueBits, _>")]
     pub value_bits: Option<u64>,
+    #[serde(default, deserialize_with = "fields::optional::<UpdateOps, _>")]
     pub update_ops_per_weight: Option<u64>,
     pub gradient_delay: Option<DelaySpec>,
     pub objective: Option<String>,
+    #[serde(default, deserialize_with = "fields::optional::<Iterations, _>")]
     pub iterations: Option<u64>,
     /// Splits layers' tasks into tiles; absent: no tiling.
     #[serde(default)]
@@ -68,28 +85,36 @@ pub struct LayerTilingSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an array group such as {count: 2, rows: 128, cols: 128, dataflow: weight-stationary}")]
 pub struct ArrayGroupSpec {
+    #[serde(deserialize_with = "fields::whole::<ArrayCount, _>")]
     pub count: u64,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub rows: u64,
+    #[serde(deserialize_with = "fields::whole::<Dimension, _>")]
     pub cols: u64,
     pub dataflow: String,
+    #[serde(default, deserialize_with = "fields::optional::<Dimension, _>")]
     pub vector_lanes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a link such as {latency_cycles: 100, bytes_per_cycle: 32}")]
 pub struct LinkSpec {
+    #[serde(deserialize_with = "fields::whole::<Cycles, _>")]
     pub latency_cycles: u64,
+    #[serde(deserialize_with = "fields::whole::<Bandwidth, _>")]
     pub bytes_per_cycle: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a task-graph problem mapping")]
 pub struct TaskGraphSpec {
     pub name: String,
+    #[serde(default, deserialize_with = "fields::optional::<Processors, _>")]
     pub processors: Option<u64>,
     pub objective: Option<String>,
+    #[serde(default, deserialize_with = "fields::optional::<Iterations, _>")]
     pub iterations: Option<u64>,
     pub link: Option<LinkSpec>,
     pub tasks: Option<Vec<TaskSpec>>,
@@ -99,22 +124,23 @@ pub struct TaskGraphSpec {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a task such as {id: a, duration: 3}")]
 pub struct TaskSpec {
     pub id: TaskId,
+    #[serde(deserialize_with = "fields::whole::<Cycles, _>")]
     pub duration: u64,
     #[serde(default)]
     pub after: Vec<TaskId>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an edge such as {from: a, to: b, distance: 1, bytes: 64}")]
 pub struct EdgeSpec {
     pub from: TaskId,
     pub to: TaskId,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::whole::<Distance, _>")]
     pub distance: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "fields::whole::<Bytes, _>")]
     pub bytes: u64,
 }
 
@@ -209,16 +235,31 @@ impl<'de> Deserialize<'de> for DelaySpec {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<DelaySpec, E> {
                 Ok(DelaySpec(DelayPolicy::Named(v.to_string())))
             }
+            // Numbers go through the range check of `Delay`, which keeps
+            // the position of a 0, negative or fractional delay.
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<DelaySpec, E> {
-                Ok(DelaySpec(DelayPolicy::Uniform(v)))
+                uniform(Whole::<Delay>::deserialize(v.into_deserializer())?)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<DelaySpec, E> {
-                Ok(DelaySpec(DelayPolicy::Uniform(i64::try_from(v).unwrap_or(i64::MAX))))
+                uniform(Whole::<Delay>::deserialize(v.into_deserializer())?)
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<DelaySpec, E> {
+                uniform(Whole::<Delay>::deserialize(v.into_deserializer())?)
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<DelaySpec, E> {
+                uniform(Whole::<Delay>::deserialize(v.into_deserializer())?)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<DelaySpec, E> {
+                uniform(Whole::<Delay>::deserialize(v.into_deserializer())?)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<DelaySpec, A::Error> {
-                let values = Vec::<i64>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-                Ok(DelaySpec(DelayPolicy::PerLayer(values)))
+                let values = Vec::<Whole<Delay>>::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+                // Delays are at most `MAX_DELAY`, so they fit in an i64.
+                Ok(DelaySpec(DelayPolicy::PerLayer(values.into_iter().map(|w| w.0 as i64).collect())))
             }
+        }
+        fn uniform<E>(delay: Whole<Delay>) -> Result<DelaySpec, E> {
+            Ok(DelaySpec(DelayPolicy::Uniform(delay.0 as i64)))
         }
         deserializer.deserialize_any(DelayVisitor)
     }

@@ -34,9 +34,19 @@ pub fn parse(path: &Path, text: &str) -> Result<StgGraph, InputError> {
         }
     }
     let mut cursor = numbers.into_iter();
-    let mut next = |what: &str| -> Result<(u64, usize, usize), InputError> {
+    // The task count once read, for the message of a file that ends early.
+    let mut declared: Option<u64> = None;
+    let mut next = |what: &str, declared: Option<u64>| -> Result<(u64, usize, usize), InputError> {
         let (token, line, column) = cursor.next().ok_or_else(|| {
-            InputError::new(path, format!("file ends early: {what} is missing; the STG file is truncated"))
+            let expected = match declared {
+                Some(n) => format!(
+                    "; the task count {n} asks for {} task lines (tasks 0 to {}, with the dummy entry and exit), so the file is truncated or the count is too large",
+                    n.saturating_add(2),
+                    n.saturating_add(1)
+                ),
+                None => "; the STG file is truncated".into(),
+            };
+            InputError::new(path, format!("file ends early: {what} is missing{expected}"))
         })?;
         let value = token.parse::<u64>().map_err(|_| {
             InputError::at(path, line, column, format!("{what} is `{token}`; expected a non-negative integer"))
@@ -44,7 +54,7 @@ pub fn parse(path: &Path, text: &str) -> Result<StgGraph, InputError> {
         Ok((value, line, column))
     };
 
-    let (n, line, column) = next("the task count")?;
+    let (n, line, column) = next("the task count", declared)?;
     if n == 0 || n > super::load::MAX_TASKS as u64 {
         return Err(InputError::at(
             path,
@@ -53,11 +63,12 @@ pub fn parse(path: &Path, text: &str) -> Result<StgGraph, InputError> {
             format!("task count is {n}; give an integer from 1 to {}", super::load::MAX_TASKS),
         ));
     }
+    declared = Some(n);
     let total = n as usize + 2;
     let mut durations = Vec::with_capacity(total);
     let mut predecessors = Vec::with_capacity(total);
     for expected in 0..total {
-        let (number, line, column) = next(&format!("the number of task {expected}"))?;
+        let (number, line, column) = next(&format!("the number of task {expected}"), declared)?;
         if number != expected as u64 {
             return Err(InputError::at(
                 path,
@@ -66,11 +77,11 @@ pub fn parse(path: &Path, text: &str) -> Result<StgGraph, InputError> {
                 format!("task line {expected} has task number {number}; STG tasks must be numbered 0 to {} in order", n + 1),
             ));
         }
-        let (duration, line, column) = next(&format!("the processing time of task {expected}"))?;
+        let (duration, line, column) = next(&format!("the processing time of task {expected}"), declared)?;
         if duration > super::load::MAX_VALUE {
             return Err(InputError::at(path, line, column, format!("processing time {duration} is above the supported maximum {}", super::load::MAX_VALUE)));
         }
-        let (count, line, column) = next(&format!("the predecessor count of task {expected}"))?;
+        let (count, line, column) = next(&format!("the predecessor count of task {expected}"), declared)?;
         if count > expected as u64 {
             return Err(InputError::at(
                 path,
@@ -81,7 +92,7 @@ pub fn parse(path: &Path, text: &str) -> Result<StgGraph, InputError> {
         }
         let mut preds = Vec::with_capacity(count as usize);
         for _ in 0..count {
-            let (pred, line, column) = next(&format!("a predecessor of task {expected}"))?;
+            let (pred, line, column) = next(&format!("a predecessor of task {expected}"), declared)?;
             if pred >= expected as u64 {
                 return Err(InputError::at(
                     path,

@@ -178,47 +178,12 @@ pub fn parse_array_counts(text: &str) -> Result<Vec<u64>, String> {
 /// Splits a comma-separated list at the commas outside square brackets, so
 /// that `synchronous,[3,2,1]` gives two items.
 pub fn split_list(text: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut depth = 0usize;
-    let mut current = String::new();
-    for c in text.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                items.push(std::mem::take(&mut current).trim().to_string());
-                continue;
-            }
-            _ => {}
-        }
-        current.push(c);
-    }
-    items.push(current.trim().to_string());
-    items.into_iter().filter(|s| !s.is_empty()).collect()
+    crate::workload::split_outside_brackets(text)
 }
 
-/// Parses delay policies: `synchronous`, `pipedream`, integers, and
-/// per-layer lists in brackets, separated by commas.
+/// Parses a list of delay policies; see [`DelayPolicy::parse_list`].
 pub fn parse_delay_policies(text: &str) -> Result<Vec<DelayPolicy>, String> {
-    let items = split_list(text);
-    if items.is_empty() {
-        return Err("--delays is empty; give synchronous, pipedream, an integer or a list such as [3,2,1]".into());
-    }
-    items
-        .iter()
-        .map(|item| {
-            let inner = item.strip_prefix('[').and_then(|s| s.strip_suffix(']'));
-            match inner {
-                Some(list) => list
-                    .split(',')
-                    .map(|v| v.trim().parse::<i64>())
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(DelayPolicy::PerLayer)
-                    .map_err(|_| format!("invalid delay list `{item}`; give integers such as [3,2,1]")),
-                None => item.parse::<DelayPolicy>(),
-            }
-        })
-        .collect()
+    DelayPolicy::parse_list(text)
 }
 
 /// Whether a YAML file is a problem file (it has `network`, `tasks` or
@@ -306,7 +271,7 @@ fn model_scenario(path: &Path, model: &ModelSpec, count: u64, policy: &DelayPoli
         tiling: tiling.spec(),
     };
     let problem = build_network_problem(path, &spec)?;
-    crate::graph::check_zero_distance_cycles(&problem).map_err(|message| InputError::new(path, message))?;
+    crate::graph::check_zero_distance_cycles(&problem).map_err(|error| InputError::new(path, error.to_string()))?;
     Ok(Scenario {
         network: model.name.clone(),
         origin: Origin::Model,

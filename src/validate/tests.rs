@@ -180,3 +180,16 @@ fn zero_duration_task_occupies_nothing() {
     let s = makespan(1, vec![place(0, 0, 0, 0), place(1, 0, 0, 3), place(2, 0, 0, 1)]);
     validate(&p, &s).unwrap();
 }
+
+#[test]
+fn periodic_wraparound_overlap_is_rejected() {
+    // Period 8 on array 0: a at 0..3, b at 3..5, c at 5..9 ends one cycle
+    // into the next period, where a starts again.
+    let mut p = problem(Objective::Period);
+    p.edges.clear();
+    let s = periodic(8, vec![place(0, 0, 0, 0), place(1, 0, 0, 3), place(2, 0, 0, 5)]);
+    rejects(&p, &s, "c and a overlap modulo the period 8");
+    // Shifted by whole periods, the same occupancy is still rejected.
+    let s = periodic(8, vec![place(0, 0, 0, 16), place(1, 0, 0, 11), place(2, 0, 0, 5)]);
+    rejects(&p, &s, "overlap modulo the period 8");
+}

@@ -86,6 +86,46 @@ impl DelayPolicy {
         }
     }
 
+    /// Parses several policies: separated by commas, with a per-layer list
+    /// in brackets (`synchronous,pipedream,[6,4,2]`), or separated by
+    /// semicolons, where a bare comma list is one per-layer policy
+    /// (`synchronous;6,4,2`).
+    pub fn parse_list(text: &str) -> Result<Vec<DelayPolicy>, String> {
+        let items: Vec<String> = if text.contains(';') {
+            text.split(';').map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
+        } else {
+            split_outside_brackets(text)
+        };
+        if items.is_empty() {
+            return Err("the delay list is empty; give synchronous, pipedream, an integer or a per-layer list such as [3,2,1]".into());
+        }
+        items
+            .iter()
+            .map(|item| {
+                let inner = item.strip_prefix('[').and_then(|rest| rest.strip_suffix(']'));
+                let policy = match inner {
+                    Some(list) => list
+                        .split(',')
+                        .map(|v| v.trim().parse::<i64>())
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(DelayPolicy::PerLayer)
+                        .map_err(|_| format!("invalid delay list `{item}`; give integers such as [3,2,1]"))?,
+                    None => item.parse::<DelayPolicy>()?,
+                };
+                // Names are checked here so that a typo fails before any work;
+                // numbers and list lengths are checked against the network.
+                if let DelayPolicy::Named(name) = &policy {
+                    if name != "synchronous" && name != "pipedream" {
+                        return Err(format!(
+                            "unknown delay policy `{name}`; use synchronous, pipedream, an integer or a per-layer list such as [3,2,1]"
+                        ));
+                    }
+                }
+                Ok(policy)
+            })
+            .collect()
+    }
+
     /// A short label for tables: `pipedream`, `2`, `[1,2,3]`.
     pub fn label(&self) -> String {
         match self {
@@ -96,6 +136,27 @@ impl DelayPolicy {
             }
         }
     }
+}
+
+/// Splits `text` at the commas that are not inside brackets.
+pub fn split_outside_brackets(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in text.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                items.push(std::mem::take(&mut current).trim().to_string());
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    items.push(current.trim().to_string());
+    items.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
 #[cfg(test)]
@@ -117,6 +178,15 @@ mod tests {
     fn list_length_must_match() {
         let error = DelayPolicy::PerLayer(vec![1, 2]).resolve(3).unwrap_err();
         assert!(error.contains("has 2 entries"), "{error}");
+    }
+
+    #[test]
+    fn parses_lists_of_policies_both_ways() {
+        let expected = vec![DelayPolicy::Named("synchronous".into()), DelayPolicy::PerLayer(vec![6, 4, 2])];
+        assert_eq!(DelayPolicy::parse_list("synchronous,[6,4,2]").unwrap(), expected);
+        assert_eq!(DelayPolicy::parse_list("synchronous;6,4,2").unwrap(), expected);
+        assert_eq!(DelayPolicy::parse_list("synchronous; [6,4,2]").unwrap(), expected);
+        assert!(DelayPolicy::parse_list("sync").unwrap_err().contains("unknown delay policy `sync`"));
     }
 
     #[test]

@@ -18,7 +18,7 @@
 mod delay;
 pub mod tiling;
 
-pub use delay::{delay_limit, DelayPolicy, MAX_DELAY};
+pub use delay::{delay_limit, split_outside_brackets, DelayPolicy, MAX_DELAY};
 pub use tiling::{tile_workload, LayerTiling, Split, Tile, TilingPlan};
 
 use crate::cost::Gemm;

@@ -236,24 +236,10 @@ impl Search<'_> {
     }
 }
 
-/// Largest tasks · edges product for which the search computes the iteration
-/// bound; a 5000-task graph with 7500 edges (3.75e7) takes about a second.
-const ITERATION_BOUND_WORK: usize = 40_000_000;
-
 /// Computes a lower bound on the period: the problem's basic bound and, with
 /// a fixed assignment, the busiest array's load and its longest task.
 fn lower_bound(problem: &Problem, arrays: Arrays) -> u64 {
-    // NOTE: the iteration bound runs Bellman-Ford once per step of a binary
-    // search, O(tasks · edges) each, which took 21 s on a 20000-task graph.
-    // Above `ITERATION_BOUND_WORK` the search starts from the load and
-    // longest-task bounds alone, which only costs a few more probes.
-    let mut bound = if problem.tasks.len().saturating_mul(problem.edges.len()) <= ITERATION_BOUND_WORK {
-        crate::graph::basic_lower_bound(problem)
-    } else {
-        let work: u64 = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).fold(0, u64::saturating_add);
-        let longest = (0..problem.tasks.len()).map(|t| problem.min_duration(t)).max().unwrap_or(0);
-        work.div_ceil(problem.array_count().max(1) as u64).max(longest)
-    };
+    let mut bound = crate::graph::basic_lower_bound(problem);
     if let Some(assignment) = arrays.assignment {
         let mut loads = vec![0u64; arrays.count];
         for (task, &array) in assignment.iter().enumerate() {
