@@ -34,11 +34,13 @@ pub struct BenchArgs {
     /// Instance set to run.
     #[arg(long, value_enum, default_value = "standard")]
     suite: Suite,
-    /// Markdown file to write.
+    /// Markdown file to write; the default replaces the committed results
+    /// page.
     #[arg(long, default_value = "docs/benchmarks.md")]
     out: PathBuf,
     /// Python interpreter with ortools (default: a virtual environment in
-    /// target/bench-venv, created on first use).
+    /// target/bench-venv, created on first use by installing ortools from
+    /// PyPI).
     #[arg(long)]
     python: Option<PathBuf>,
     /// Skip the CP-SAT reference.
