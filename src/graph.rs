@@ -12,7 +12,7 @@ use crate::problem::{Objective, Problem};
 use petgraph::algo::{tarjan_scc, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 
-/// The graph of the distance-0 edges, nodes in task order.
+/// Builds the graph of the distance-0 edges, with nodes in task order.
 fn zero_distance_graph(problem: &Problem) -> DiGraph<usize, ()> {
     let mut graph = DiGraph::with_capacity(problem.tasks.len(), problem.edges.len());
     for task in 0..problem.tasks.len() {
@@ -41,7 +41,8 @@ pub fn check_zero_distance_cycles(problem: &Problem) -> Result<(), GraphError> {
     Ok(())
 }
 
-/// A cycle through the lowest-numbered task of a strongly connected component.
+/// Finds a cycle through the lowest-numbered task of a strongly connected
+/// component.
 fn find_cycle(graph: &DiGraph<usize, ()>, component: &[NodeIndex]) -> Vec<usize> {
     let inside: std::collections::HashSet<NodeIndex> = component.iter().copied().collect();
     let start = *component.iter().min().expect("a component is never empty");
@@ -168,8 +169,8 @@ pub fn total_work(problem: &Problem) -> u64 {
     (0..problem.tasks.len()).fold(0u64, |sum, t| sum.saturating_add(problem.min_duration(t)))
 }
 
-/// The iteration bound, rounded up: the smallest integer period that no cycle
-/// forbids. 0 when the graph has no cycle.
+/// Computes the iteration bound, rounded up: the smallest integer period that
+/// no cycle forbids, or 0 when the graph has no cycle.
 pub fn iteration_bound(problem: &Problem) -> u64 {
     let work = total_work(problem);
     if !has_cycle_longer_than(problem, 0) {
@@ -189,9 +190,9 @@ pub fn iteration_bound(problem: &Problem) -> u64 {
     low
 }
 
-/// Longest path of one iteration through distance-0 edges with each task's
-/// shortest duration and free transfers; also the makespan of `iterations`
-/// unrolled copies is at least the longest path through the unrolled graph.
+/// Computes the longest path through `iterations` unrolled copies of the
+/// graph, with each task's shortest duration and free transfers. No makespan
+/// schedule of that many iterations is shorter.
 pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
     let order = topological_order(problem);
     let n = problem.tasks.len();
@@ -220,9 +221,10 @@ pub fn critical_path(problem: &Problem, iterations: u32) -> u64 {
     longest
 }
 
-/// Lower bound on the objective, as specified: for period the largest of the
-/// load bound ⌈Σ min dur / P⌉, the longest task and the iteration bound; for
-/// makespan the larger of the critical path and ⌈N · Σ min dur / P⌉.
+/// Computes the basic lower bound on the objective. For period it is the
+/// largest of the load bound ⌈Σ min dur / P⌉, the longest task and the
+/// iteration bound. For makespan it is the larger of the critical path and
+/// ⌈N · Σ min dur / P⌉.
 pub fn basic_lower_bound(problem: &Problem) -> u64 {
     let p = (problem.array_count() as u64).max(1);
     let work = total_work(problem);
