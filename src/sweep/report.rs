@@ -358,7 +358,7 @@ fn write_comparison(text: &mut String, all: &[ScenarioRows]) {
     }
     let _ = writeln!(
         text,
-        "**Not covered by this sweep.** The paper's accuracy results (no loss from delayed gradients on small networks, under 10% on large ones) concern training, not scheduling, and are not measured here."
+        "**Not covered by this sweep.** The paper's accuracy results (no loss from delayed gradients on small networks, under 10% on large ones) concern training, not scheduling; `spikepipe train` measures them in [accuracy.md](accuracy.md)."
     );
 }
 
