@@ -79,6 +79,25 @@ impl Assignment {
             .sum()
     }
 
+    /// Adds `gap ≥ comm` when items `from` and `to` run on different arrays
+    /// and `gap ≥ 0` when they share one, where `gap` is the consumer's start
+    /// minus the producer's end. For each array a that either may use,
+    /// gap ≥ comm · (x[from, a] − x[to, a]) is the transfer when `from` runs
+    /// on a and `to` does not, and at most 0 otherwise, so one such row per
+    /// array states the rule exactly.
+    pub fn constrain_transfer(&self, model: &mut MipModel, from: usize, to: usize, gap: Expression, comm: f64) {
+        if comm == 0.0 || from == to {
+            model.constrain(gap.geq(0.0));
+            return;
+        }
+        let mut arrays: Vec<usize> = self.arrays(from).chain(self.arrays(to)).collect();
+        arrays.sort_unstable();
+        arrays.dedup();
+        for a in arrays {
+            model.constrain((gap.clone() - comm * (self.x(from, a) - self.x(to, a))).geq(0.0));
+        }
+    }
+
     /// Reads each item's array from a solution: the allowed array with the
     /// largest x.
     pub fn decode(&self, values: &[f64]) -> Vec<usize> {

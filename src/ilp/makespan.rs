@@ -501,16 +501,7 @@ fn add_precedence_rows(model: &mut MipModel, problem: &Problem, unrolled: &Unrol
         for &(next, edge) in &unrolled.successors[c] {
             let gap = Expression::from(s[next].var) - s[c].var - duration.clone();
             let comm = problem.remote_comm(&problem.edges[edge]) as f64 / unit;
-            if comm == 0.0 {
-                model.constrain(gap.geq(0.0));
-                continue;
-            }
-            let mut arrays: Vec<usize> = x.arrays(c).chain(x.arrays(next)).collect();
-            arrays.sort_unstable();
-            arrays.dedup();
-            for a in arrays {
-                model.constrain((gap.clone() - comm * (x.x(c, a) - x.x(next, a))).geq(0.0));
-            }
+            x.constrain_transfer(model, c, next, gap, comm);
         }
     }
 }

@@ -253,17 +253,7 @@ fn build(problem: &Problem, period: u64, fixed: Option<&[usize]>) -> Option<Peri
     for edge in &problem.edges {
         let (u, v) = (edge.from, edge.to);
         let gap = start(v) + edge.distance as f64 - start(u) - x.duration(u, |a| problem.duration(u, a)) / t;
-        let comm = scaled(problem.remote_comm(edge));
-        if comm == 0.0 || u == v {
-            model.constrain(gap.geq(0.0));
-            continue;
-        }
-        let mut arrays: Vec<usize> = x.arrays(u).chain(x.arrays(v)).collect();
-        arrays.sort_unstable();
-        arrays.dedup();
-        for a in arrays {
-            model.constrain((gap.clone() - comm * (x.x(u, a) - x.x(v, a))).geq(0.0));
-        }
+        x.constrain_transfer(&mut model, u, v, gap, scaled(problem.remote_comm(edge)));
     }
 
     // Loads: each array's tasks fit in one period (see `bounds`). Implied
