@@ -23,7 +23,7 @@ use crate::workload::TaskKind;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// What a schedule minimises.
+/// The quantity a schedule minimises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Objective {
     /// Cycles between the starts of consecutive iterations in steady state.
@@ -104,7 +104,7 @@ impl Problem {
         self.tasks[task].durations[array]
     }
 
-    /// The task's shortest duration over all arrays.
+    /// Returns the task's shortest duration over all arrays.
     pub fn min_duration(&self, task: usize) -> u64 {
         self.tasks[task].durations.iter().copied().min().unwrap_or(0)
     }
@@ -126,7 +126,7 @@ impl Problem {
         self.link.as_ref().map_or(0, |link| link.transfer_cycles(edge.bytes))
     }
 
-    /// Whether every array gives every task the same duration.
+    /// Tests whether every array gives every task the same duration.
     pub fn has_identical_arrays(&self) -> bool {
         self.tasks.iter().all(|t| t.durations.windows(2).all(|w| w[0] == w[1]))
             && self.arrays.windows(2).all(|w| w[0] == w[1])

@@ -1,6 +1,6 @@
-//! Schedulers and what they return. `list` holds the fast heuristics,
-//! `standard` the inter-layer pipelining baseline, and the exact ILP lives in
-//! the crate's `ilp` module (built with the `solver` feature).
+//! Schedulers and their outcomes. `list` contains the fast heuristics and
+//! `standard` the inter-layer pipelining baseline. The exact ILP is the
+//! crate's `ilp` module, built with the `solver` feature.
 
 pub mod list;
 pub mod standard;
@@ -9,7 +9,7 @@ use crate::problem::Problem;
 use crate::schedule::Schedule;
 use std::time::{Duration, Instant};
 
-/// Which scheduler produced an outcome.
+/// The scheduler that produced an outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SchedulerKind {
     Ilp,
@@ -29,7 +29,7 @@ impl SchedulerKind {
     }
 }
 
-/// How a run ended.
+/// The final state of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// The schedule is proven optimal.
@@ -60,7 +60,8 @@ pub struct SolveOptions {
     pub time_limit: Duration,
     /// Solver threads; `None` lets HiGHS choose.
     pub threads: Option<u32>,
-    /// Relative MIP gap at which the ILP may stop; 0 asks for a proof.
+    /// Relative MIP gap at which the ILP may stop; 0 requires a proof of
+    /// optimality.
     pub mip_gap: f64,
     /// Show the solver's own log.
     pub verbose: bool,
@@ -92,15 +93,15 @@ pub struct NotApplicable {
     pub scheduler: &'static str,
 }
 
-/// Whether `kind` can schedule `problem` (standard pipelining needs layers).
+/// Tests whether `kind` can schedule `problem`: standard pipelining needs
+/// layers.
 pub fn applies(kind: SchedulerKind, problem: &Problem) -> bool {
     kind != SchedulerKind::Standard || problem.network.is_some()
 }
 
 /// Runs one scheduler on one problem. The ILP starts from the best of the
-/// list and standard schedules, so it never returns a worse schedule;
-/// `standard` passes a standard schedule already computed, which saves
-/// computing it again.
+/// list and standard schedules, so it never returns a worse schedule.
+/// `standard` passes a standard schedule that the caller already computed.
 pub fn run(problem: &Problem, kind: SchedulerKind, options: &SolveOptions, standard: Option<&Schedule>) -> Result<Outcome, NotApplicable> {
     let started = Instant::now();
     let bound = crate::graph::basic_lower_bound(problem);
@@ -145,7 +146,7 @@ pub fn run(problem: &Problem, kind: SchedulerKind, options: &SolveOptions, stand
     }
 }
 
-/// The schedule with the smaller objective value (the first on ties).
+/// Returns the schedule with the smaller objective value, the first on ties.
 pub fn better(problem: &Problem, a: Option<Schedule>, b: Option<Schedule>) -> Option<Schedule> {
     match (a, b) {
         (Some(a), Some(b)) => Some(if b.value(problem) < a.value(problem) { b } else { a }),
